@@ -1,0 +1,252 @@
+import { hashText, type MappingCache } from './cache'
+import { conceptFromNode, conceptsFromTopics, type Concept } from './concepts'
+import { pairFeatures } from './features'
+import { justify } from './justify'
+import { createLexicalMapper, type ConceptMapper, type ConceptMatch } from './mapper'
+import type { Policy } from './policy'
+import { ageRule, approvalRule, criticalRule, levelRule, sequenceRule, workloadRule, type RuleOutcome } from './rules'
+import type { Course, EvaluateRequest, EvaluateResponse, Evidence } from './schemas'
+import { computeScore, decide } from './score'
+import type { TaxonomyNode } from './taxonomy'
+import { analyse, contentEndOf, detectLanguage, type AnalysedText } from './text/analyse'
+import type { Language } from './text/stopwords'
+
+export interface EvaluationContext {
+  policy: Policy
+  policyVersion: string
+  taxonomy?: { version: string; nodes: readonly TaxonomyNode[] } | null
+  /** @default the offline lexical mapper */
+  mapper?: ConceptMapper
+  /** `YYYY-MM-DD`; the request's `data_referencia` wins when present. */
+  referenceDate: string
+  /** Only feeds `timings_ms`. @default performance.now */
+  clock?: () => number
+  /** An admin's what-if with an inline policy; recorded in `meta`. */
+  simulation?: boolean
+  mappingCache?: MappingCache
+}
+
+const defaultMapper = createLexicalMapper()
+/** Below this many content terms a target syllabus says too little to judge automatically. */
+const MIN_TARGET_TERMS = 3
+
+interface MappingOutcome {
+  concepts: Concept[]
+  matches: ConceptMatch[]
+  degradedReason: string | null
+  conceptSource: 'taxonomia' | 'ementa'
+  cacheHit: boolean
+}
+
+/**
+ * Decides whether the taken course(s) can be credited as the target course. Pure and
+ * deterministic for a given request and context; never throws because of the mapper: a failing
+ * or unsure mapper yields ANALISE_HUMANA with `degraded_mode: true`.
+ */
+export async function evaluateEquivalence(request: EvaluateRequest, ctx: EvaluationContext): Promise<EvaluateResponse> {
+  const clock = ctx.clock ?? (() => performance.now())
+  const t0 = clock()
+  const policy = ctx.policy
+  const mapper = ctx.mapper ?? defaultMapper
+  const origens: Course[] = request.origens ?? (request.origem ? [request.origem] : [])
+  const destino = request.destino
+  const referenceDate = request.data_referencia ?? ctx.referenceDate
+
+  const lang = detectLanguage(destino.ementa, destino.nome, ...origens.map((o) => o.ementa))
+  const destinoText = analyse(destino.ementa, lang, contentEndOf(destino.ementa))
+  const origemTexts = origens.map((o) => analyseCourse(o, lang))
+  const t1 = clock()
+
+  const { rule: nivel, penalty } = levelRule(origens, destino, policy)
+  const rules: RuleOutcome[] = [
+    approvalRule(origens, policy),
+    workloadRule(origens, destino, policy),
+    ageRule(origens, policy, referenceDate),
+    nivel,
+  ]
+  const t2 = clock()
+
+  const mapping = await mapConcepts({ lang, destinoText, origemTexts, mapper, ctx })
+  const t3 = clock()
+
+  const features = pairFeatures(
+    origens.map((o) => o.nome),
+    destino.nome,
+    destinoText,
+    origemTexts,
+    lang,
+  )
+  rules.push(sequenceRule(features.sequenceConflict, origens.map((o) => o.nome).join(' + '), destino.nome, policy))
+
+  const byId = new Map(mapping.matches.map((m) => [m.conceito_id, m]))
+  const covered = (c: Concept) => (byId.get(c.id)?.confianca ?? 0) >= policy.confianca_minima
+  let pesoTotal = 0
+  let pesoCoberto = 0
+  const faltantes: string[] = []
+  const criticos: Concept[] = []
+  const criticosFaltantes: string[] = []
+  for (const c of mapping.concepts) {
+    pesoTotal += c.peso
+    if (covered(c)) pesoCoberto += c.peso
+    else faltantes.push(c.nome)
+    if (c.critico) {
+      criticos.push(c)
+      if (!covered(c)) criticosFaltantes.push(c.nome)
+    }
+  }
+  const cobertura = pesoTotal > 0 ? pesoCoberto / pesoTotal : 0
+  const coberturaCritica = criticos.length > 0 ? (criticos.length - criticosFaltantes.length) / criticos.length : 1
+  rules.push(criticalRule(criticosFaltantes, criticos.length, policy))
+
+  const degraded = mapping.degradedReason !== null
+  const score = computeScore({ cobertura, coberturaCritica, features, penalidadeNivel: penalty }, policy)
+  const decisao = decide({ score, cobertura, features, rules, degraded }, policy)
+  const { curta, detalhada } = justify({
+    decisao,
+    score,
+    cobertura,
+    faltantes,
+    criticosFaltantes,
+    rules,
+    degradedReason: mapping.degradedReason,
+    sameTitle: features.sameTitle,
+    titleSimilarity: features.titleSimilarity,
+    totalConceitos: mapping.concepts.length,
+  })
+  const evidence = buildEvidence(mapping, origens, destino, policy.confianca_minima)
+  const t4 = clock()
+
+  return {
+    decisao,
+    score,
+    breakdown: {
+      cobertura: round4(cobertura),
+      cobertura_critica: round4(coberturaCritica),
+      penalidade_nivel: penalty,
+      cobertura_termos: round4(features.termCoverage),
+      similaridade_titulo: round4(features.sameTitle ? 1 : features.titleSimilarity),
+    },
+    hard_rules: rules.map(({ regra, passou, detalhe }) => ({ regra, passou, detalhe })),
+    faltantes,
+    criticos_faltantes: criticosFaltantes,
+    justificativa_curta: curta,
+    justificativa_detalhada: detalhada,
+    evidence,
+    degraded_mode: degraded,
+    model_version: mapper.version,
+    policy_version: ctx.policyVersion,
+    taxonomy_version: ctx.taxonomy?.version ?? null,
+    timings_ms: {
+      total: t4 - t0,
+      analise: t1 - t0,
+      regras: t2 - t1,
+      mapeamento: t3 - t2,
+      decisao: t4 - t3,
+    },
+    meta: {
+      idioma: lang,
+      fonte_conceitos: mapping.conceptSource,
+      total_conceitos: mapping.concepts.length,
+      n_origens: origens.length,
+      data_referencia: referenceDate,
+      simulacao: ctx.simulation ?? false,
+      cache_mapeamento: mapping.cacheHit,
+      ...(request.request_id ? { request_id: request.request_id } : {}),
+      ...(request.course_id ? { course_id: request.course_id } : {}),
+    },
+  }
+}
+
+function analyseCourse(course: Course, lang: Language): AnalysedText {
+  // The objectives describe content too; they are appended after the syllabus so spans into
+  // `ementa` stay exact (evidence only points below ementa.length).
+  return analyse(course.ementa, lang, contentEndOf(course.ementa))
+}
+
+async function mapConcepts(args: {
+  lang: Language
+  destinoText: AnalysedText
+  origemTexts: AnalysedText[]
+  mapper: ConceptMapper
+  ctx: EvaluationContext
+}): Promise<MappingOutcome> {
+  const { lang, destinoText, origemTexts, mapper, ctx } = args
+  let concepts = conceptsFromTopics(destinoText, lang)
+  let conceptSource: MappingOutcome['conceptSource'] = 'ementa'
+  const none = (reason: string): MappingOutcome => ({ concepts, matches: [], degradedReason: reason, conceptSource, cacheHit: false })
+  const taxonomyVersion = ctx.taxonomy?.version ?? ''
+  const key = ctx.mappingCache
+    ? hashText(mapper.version, taxonomyVersion, lang, destinoText.source, ...origemTexts.map((o) => o.source))
+    : ''
+  try {
+    if (ctx.taxonomy && ctx.taxonomy.nodes.length > 0) {
+      const fromTaxonomy = await taxonomyConcepts(ctx.taxonomy.nodes, destinoText, lang, mapper, ctx.policy.confianca_minima)
+      if (fromTaxonomy.length > 0) {
+        concepts = fromTaxonomy
+        conceptSource = 'taxonomia'
+      }
+    }
+    if (destinoText.stems.size < MIN_TARGET_TERMS || concepts.length === 0) {
+      return none('a ementa do destino é curta demais para uma análise automática.')
+    }
+    const cached = ctx.mappingCache?.get(key)
+    if (cached) return { concepts, matches: cached, degradedReason: null, conceptSource, cacheHit: true }
+    const matches = await mapper.map({ lang, concepts, origens: origemTexts })
+    if (!Array.isArray(matches) || matches.length !== concepts.length) {
+      return none('o mapeador de conceitos devolveu uma resposta incompleta.')
+    }
+    ctx.mappingCache?.set(key, matches)
+    return { concepts, matches, degradedReason: null, conceptSource, cacheHit: false }
+  } catch {
+    return none('o mapeador de conceitos falhou; a decisão automática foi suspensa.')
+  }
+}
+
+/** The taxonomy concepts the target's syllabus actually teaches, located in its text. */
+async function taxonomyConcepts(
+  nodes: readonly TaxonomyNode[],
+  destinoText: AnalysedText,
+  lang: Language,
+  mapper: ConceptMapper,
+  minimum: number,
+): Promise<Concept[]> {
+  const all = nodes.map((n) => conceptFromNode(n, lang)).filter((c) => c.alternativas.length > 0)
+  const inTarget = await mapper.map({ lang, concepts: all, origens: [destinoText] })
+  const result: Concept[] = []
+  all.forEach((concept, i) => {
+    const m = inTarget[i]
+    if (m && m.confianca >= minimum) {
+      result.push({ ...concept, destino: m.origem ? { inicio: m.origem.inicio, fim: m.origem.fim } : null })
+    }
+  })
+  return result
+}
+
+function buildEvidence(mapping: MappingOutcome, origens: readonly Course[], destino: Course, minimum: number): Evidence[] {
+  const evidence: Evidence[] = []
+  const byId = new Map(mapping.concepts.map((c) => [c.id, c]))
+  for (const m of mapping.matches) {
+    const concept = byId.get(m.conceito_id)
+    const origin = m.origem ? origens[m.origem.indice_origem] : undefined
+    if (!concept || !m.origem || !origin || m.confianca < minimum) continue
+    evidence.push({
+      conceito: concept.nome,
+      conceito_id: concept.id,
+      origem: {
+        trecho: origin.ementa.slice(m.origem.inicio, m.origem.fim),
+        inicio: m.origem.inicio,
+        fim: m.origem.fim,
+        indice_origem: m.origem.indice_origem,
+      },
+      destino: concept.destino
+        ? { trecho: destino.ementa.slice(concept.destino.inicio, concept.destino.fim), ...concept.destino }
+        : null,
+      confianca: round4(m.confianca),
+    })
+  }
+  return evidence
+}
+
+function round4(x: number): number {
+  return Math.round(x * 10_000) / 10_000
+}

@@ -1,0 +1,70 @@
+import { findStem } from './mapper'
+import { termWeight } from './concepts'
+import { isDifferentSequenceMember, parseTitle, type TitleInfo } from './sequence'
+import { analyse, type AnalysedText } from './text/analyse'
+import type { Language } from './text/stopwords'
+
+/** What a reviewer reads off the pair as a whole, beside topic coverage. */
+export interface PairFeatures {
+  /** Share of the target's distinct content terms (weighted) found in the origin(s). */
+  termCoverage: number
+  /** Dice similarity of the titles' content stems, sequence markers and catalogue codes removed. */
+  titleSimilarity: number
+  /** Same title once case, accents, codes and spacing are ignored. */
+  sameTitle: boolean
+  /** A different member of the same course sequence (Cálculo 1 vs Cálculo 2). */
+  sequenceConflict: boolean
+}
+
+function stemSet(text: AnalysedText): Set<string> {
+  return new Set(text.stems.keys())
+}
+
+function dice(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0
+  let common = 0
+  for (const s of a) if (b.has(s)) common++
+  return (2 * common) / (a.size + b.size)
+}
+
+/** Coverage of the target's whole vocabulary, term by term. */
+export function termCoverage(destino: AnalysedText, origens: readonly AnalysedText[], lang: Language): number {
+  let total = 0
+  let found = 0
+  for (const stem of destino.stems.keys()) {
+    const w = termWeight(stem, lang)
+    total += w
+    let best = 0
+    for (const o of origens) {
+      const hit = findStem(o, stem)
+      if (hit && hit.score > best) best = hit.score
+      if (best === 1) break
+    }
+    found += best * w
+  }
+  return total > 0 ? found / total : 0
+}
+
+export function pairFeatures(
+  origemNomes: readonly string[],
+  destinoNome: string,
+  destino: AnalysedText,
+  origens: readonly AnalysedText[],
+  lang: Language,
+): PairFeatures {
+  const stripCode = lang === 'en'
+  const target = parseTitle(destinoNome, stripCode)
+  const targetStems = stemSet(analyse(target.base, lang))
+  let titleSimilarity = 0
+  let sameTitle = false
+  let sequenceConflict = false
+  for (const nome of origemNomes) {
+    const taken: TitleInfo = parseTitle(nome, stripCode)
+    const similarity = dice(stemSet(analyse(taken.base, lang)), targetStems)
+    titleSimilarity = Math.max(titleSimilarity, similarity)
+    if (taken.base === target.base && taken.ordinal === target.ordinal) sameTitle = true
+    // With several origins (N:1), one of them being another stage of the sequence is expected.
+    if (origemNomes.length === 1 && isDifferentSequenceMember(taken, target, similarity)) sequenceConflict = true
+  }
+  return { termCoverage: termCoverage(destino, origens, lang), titleSimilarity, sameTitle, sequenceConflict }
+}

@@ -1,0 +1,50 @@
+import type { RuleOutcome } from './rules'
+import type { Decisao } from './schemas'
+
+export interface JustificationInput {
+  decisao: Decisao
+  score: number
+  cobertura: number
+  faltantes: readonly string[]
+  criticosFaltantes: readonly string[]
+  rules: readonly RuleOutcome[]
+  degradedReason: string | null
+  sameTitle: boolean
+  titleSimilarity: number
+  totalConceitos: number
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`
+const MAX_LISTED = 8
+
+function listTopics(topics: readonly string[]): string {
+  const shown = topics.slice(0, MAX_LISTED).map((t) => `"${t}"`)
+  const more = topics.length > MAX_LISTED ? ` e mais ${topics.length - MAX_LISTED}` : ''
+  return shown.join('; ') + more
+}
+
+/** A one-line reason and a detailed, specific one: which rule failed, which topics are missing. */
+export function justify(input: JustificationInput): { curta: string; detalhada: string } {
+  const failed = input.rules.filter((r) => r.passou === false)
+  const notApplicable = input.rules.filter((r) => r.passou === null && r.regra === 'carga_horaria')
+  const blocking = failed.find((r) => r.efeito === 'bloqueia')
+  const review = failed.find((r) => r.efeito === 'revisao')
+
+  let curta: string
+  if (input.degradedReason) curta = `Análise humana necessária: ${input.degradedReason}`
+  else if (input.decisao === 'INDEFERIDO' && blocking) curta = `Indeferido: ${blocking.detalhe}`
+  else if (input.decisao === 'ANALISE_HUMANA' && review) curta = `Análise humana necessária: ${review.detalhe}`
+  else if (input.decisao === 'DEFERIDO') curta = `Deferido: a origem cobre ${pct(input.cobertura)} dos conteúdos do destino (score ${input.score.toFixed(1)}).`
+  else if (input.decisao === 'INDEFERIDO') curta = `Indeferido: a origem cobre apenas ${pct(input.cobertura)} dos conteúdos do destino (score ${input.score.toFixed(1)}).`
+  else curta = `Análise humana necessária: cobertura de ${pct(input.cobertura)} dos conteúdos do destino, score ${input.score.toFixed(1)} na faixa de revisão.`
+
+  const lines: string[] = [curta]
+  lines.push(`Conteúdos do destino cobertos: ${pct(input.cobertura)} de ${input.totalConceitos} tópico(s).`)
+  if (input.sameTitle) lines.push('As disciplinas têm o mesmo nome.')
+  else lines.push(`Semelhança entre os nomes das disciplinas: ${pct(input.titleSimilarity)}.`)
+  if (input.faltantes.length > 0) lines.push(`Tópicos do destino não encontrados na origem: ${listTopics(input.faltantes)}.`)
+  if (input.criticosFaltantes.length > 0) lines.push(`Conceitos críticos ausentes: ${listTopics(input.criticosFaltantes)}.`)
+  for (const r of failed) lines.push(`Regra "${r.regra}" não atendida: ${r.detalhe}`)
+  for (const r of notApplicable) lines.push(r.detalhe)
+  return { curta, detalhada: lines.join('\n') }
+}

@@ -1,0 +1,137 @@
+import type { Concept, Phrase } from './concepts'
+import type { AnalysedText } from './text/analyse'
+import type { Language } from './text/stopwords'
+
+/** What a mapper sees: the concepts to look for and the analysed syllabi of the taken course(s). */
+export interface MappingInput {
+  lang: Language
+  concepts: readonly Concept[]
+  origens: readonly AnalysedText[]
+}
+
+/** How well one concept is covered, and where (an exact span of one origin's syllabus). */
+export interface ConceptMatch {
+  conceito_id: string
+  /** 0..1: the share of the concept's (weighted) terms found, exact matches counting more than partial ones. */
+  confianca: number
+  origem: { indice_origem: number; inicio: number; fim: number } | null
+}
+
+/**
+ * A port: the offline lexical mapper below, or an embedding / LLM mapper behind an HTTP API.
+ * A mapper may throw or reject; the engine then degrades to human review.
+ */
+export interface ConceptMapper {
+  readonly version: string
+  map(input: MappingInput): ConceptMatch[] | Promise<ConceptMatch[]>
+}
+
+export const MAPPER_VERSION = 'lexical-1.0.0'
+
+const EXACT = 1
+const PREFIX = 0.7
+const GLUED = 0.6
+const ADJACENT_BONUS = 0.1
+/** Evidence longer than this is narrowed to the strongest single term. */
+const MAX_EVIDENCE_CHARS = 240
+
+interface TermHit {
+  score: number
+  origin: number
+  token: number
+}
+
+/**
+ * Finds a stem in a syllabus: exactly, as a close variant (`calcul`/`calculu`), or inside a word
+ * glued to its neighbour (`doshospit` contains `hospit`).
+ */
+export function findStem(text: AnalysedText, stem: string): { score: number; token: number } | null {
+  const exact = text.stems.get(stem)
+  if (exact !== undefined) return { score: EXACT, token: exact }
+  if (stem.length < 4) return null
+  let best: { score: number; token: number } | null = null
+  for (const [other, token] of text.stems) {
+    if (other.length < 4) continue
+    const shorter = Math.min(other.length, stem.length)
+    const longer = Math.max(other.length, stem.length)
+    if (shorter >= 5 && shorter / longer >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) {
+      return { score: PREFIX, token }
+    }
+    if (!best && stem.length >= 5 && other.length >= stem.length + 3 && other.includes(stem)) {
+      best = { score: GLUED, token }
+    }
+  }
+  return best
+}
+
+function matchPhrase(phrase: Phrase, origens: readonly AnalysedText[]): { confianca: number; hits: TermHit[] } {
+  let found = 0
+  const hits: TermHit[] = []
+  for (let i = 0; i < phrase.stems.length; i++) {
+    const stem = phrase.stems[i]!
+    let best: TermHit | null = null
+    for (let o = 0; o < origens.length; o++) {
+      const hit = findStem(origens[o]!, stem)
+      if (hit && (!best || hit.score > best.score)) best = { score: hit.score, origin: o, token: hit.token }
+      if (best?.score === EXACT) break
+    }
+    if (best) {
+      found += best.score * phrase.weights[i]!
+      hits.push(best)
+    }
+  }
+  let confianca = phrase.total > 0 ? found / phrase.total : 0
+  // Terms that stand next to each other in the origin too: the phrase itself, not scattered words.
+  if (hits.length >= 2 && confianca < 1 && hasAdjacentPair(hits)) confianca = Math.min(1, confianca + ADJACENT_BONUS)
+  return { confianca, hits }
+}
+
+function hasAdjacentPair(hits: TermHit[]): boolean {
+  for (let i = 0; i < hits.length; i++) {
+    for (let j = i + 1; j < hits.length; j++) {
+      if (hits[i]!.origin === hits[j]!.origin && Math.abs(hits[i]!.token - hits[j]!.token) === 1) return true
+    }
+  }
+  return false
+}
+
+/** The exact span of the evidence: the matched words of the origin that says the most. */
+function evidenceSpan(hits: TermHit[], origens: readonly AnalysedText[]): ConceptMatch['origem'] {
+  if (hits.length === 0) return null
+  const perOrigin = new Map<number, TermHit[]>()
+  for (const h of hits) perOrigin.set(h.origin, [...(perOrigin.get(h.origin) ?? []), h])
+  let origin = hits[0]!.origin
+  for (const [o, list] of perOrigin) if (list.length > (perOrigin.get(origin)?.length ?? 0)) origin = o
+  const tokens = origens[origin]!.tokens
+  const mine = perOrigin.get(origin)!
+  let inicio = Infinity
+  let fim = -1
+  for (const h of mine) {
+    inicio = Math.min(inicio, tokens[h.token]!.start)
+    fim = Math.max(fim, tokens[h.token]!.end)
+  }
+  if (fim - inicio > MAX_EVIDENCE_CHARS) {
+    const strongest = mine.reduce((a, b) => (b.score > a.score ? b : a))
+    inicio = tokens[strongest.token]!.start
+    fim = tokens[strongest.token]!.end
+  }
+  return { indice_origem: origin, inicio, fim }
+}
+
+/** The offline mapper: Snowball stems, stop words, partial and glued-word matches, no network. */
+export function createLexicalMapper(): ConceptMapper {
+  return {
+    version: MAPPER_VERSION,
+    map({ concepts, origens }) {
+      return concepts.map((concept) => {
+        let best = { confianca: 0, hits: [] as TermHit[] }
+        for (const phrase of concept.alternativas) {
+          const m = matchPhrase(phrase, origens)
+          if (m.confianca > best.confianca) best = m
+          if (best.confianca >= 1) break
+        }
+        return { conceito_id: concept.id, confianca: best.confianca, origem: evidenceSpan(best.hits, origens) }
+      })
+    },
+  }
+}

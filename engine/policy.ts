@@ -1,0 +1,76 @@
+import { z } from 'zod'
+
+/**
+ * An institution's equivalence policy. Every field has a default, so `{}` is a valid policy and
+ * a stored policy only has to say where it differs from the built-in one. The defaults follow the
+ * most common published rules (75% content, 75% workload, approved courses only).
+ */
+
+const fraction = z.number().min(0).max(1)
+const scoreValue = z.number().min(0).max(100)
+
+export const WorkloadRuleSchema = z
+  .object({
+    /** `fracao`: origin hours ≥ `fracao_minima` × target hours; `igual_ou_maior`: origin ≥ target. @default 'fracao' */
+    modo: z.enum(['fracao', 'igual_ou_maior']).default('fracao'),
+    /** @default 0.75 */
+    fracao_minima: fraction.default(0.75),
+    /**
+     * Band below the minimum (as a fraction of the target's hours) that goes to human review
+     * instead of being refused outright. @default 0.1
+     */
+    tolerancia: fraction.default(0.1),
+  })
+  .strict()
+
+export const LevelRuleSchema = z
+  .object({
+    /** The target's level must not exceed the origin's. @default true */
+    exigir: z.boolean().default(true),
+    /** Score points lost per level the origin is below the target. @default 15 */
+    penalidade_por_nivel: scoreValue.default(15),
+  })
+  .strict()
+
+export const WeightsSchema = z
+  .object({
+    /** Weight of the (importance-weighted) coverage of the target's concepts. @default 0.6 */
+    cobertura: z.number().min(0).max(10).default(0.6),
+    /** Weight of the coverage of critical concepts. @default 0.15 */
+    cobertura_critica: z.number().min(0).max(10).default(0.15),
+    /** Weight of the similarity of the course titles. @default 0.25 */
+    titulo: z.number().min(0).max(10).default(0.25),
+  })
+  .strict()
+
+export const PolicySchema = z
+  .object({
+    /** Minimum share of the target's content the origin must cover for DEFERIDO. @default 0.75 */
+    cobertura_minima: fraction.default(0.75),
+    /** Score at or above which (with every rule passing) the decision is DEFERIDO. @default 70 */
+    score_deferido: scoreValue.default(70),
+    /** Scores in [score_revisao, score_deferido) go to human review; below it, INDEFERIDO. @default 35 */
+    score_revisao: scoreValue.default(35),
+    /** Matches weaker than this confidence do not count as covering a concept. @default 0.5 */
+    confianca_minima: fraction.default(0.5),
+    exigir_aprovacao: z.boolean().default(true),
+    /** Every critical concept of the target must be covered. @default true */
+    exigir_criticos: z.boolean().default(true),
+    carga_horaria: WorkloadRuleSchema.default(() => WorkloadRuleSchema.parse({})),
+    /** Maximum age in whole years of the origin course at the reference date; null = no limit. @default null */
+    idade_maxima_anos: z.number().int().min(0).max(100).nullable().default(null),
+    nivel: LevelRuleSchema.default(() => LevelRuleSchema.parse({})),
+    /** A different member of the same course sequence (I vs II) is never DEFERIDO. @default true */
+    bloquear_sequencia_diferente: z.boolean().default(true),
+    pesos: WeightsSchema.default(() => WeightsSchema.parse({})),
+  })
+  .strict()
+  .refine((p) => p.score_revisao <= p.score_deferido, {
+    message: 'score_revisao must not exceed score_deferido',
+    path: ['score_revisao'],
+  })
+
+export type Policy = z.infer<typeof PolicySchema>
+export type PolicyInput = z.input<typeof PolicySchema>
+
+export const DEFAULT_POLICY: Policy = Object.freeze(PolicySchema.parse({})) as Policy

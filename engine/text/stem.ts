@@ -1,0 +1,41 @@
+import { newStemmer, type Stemmer } from 'snowball-stemmers'
+import type { Language } from './stopwords'
+
+/**
+ * Snowball stemming of folded (unaccented, lower-case) words, memoised.
+ *
+ * Words are folded before stemming so that `PROGRAMACAO` and `programação` meet. Folding hides
+ * the `-ção/-ções` endings from the Portuguese stemmer, so those (and `-são/-sões`) are cut first:
+ * `aplicacoes` → `aplica` → `aplic`, the stem of `aplicar` and `aplicado` too.
+ */
+
+const MEMO_LIMIT = 50_000
+const PT_NOMINAL_ENDING = /(?:coes|cao|caos|soes|sao)$/
+
+const stemmers: Record<Language, Stemmer> = {
+  pt: newStemmer('portuguese'),
+  en: newStemmer('english'),
+}
+
+/** Bounded word → stem memo per language; cleared when full (a cheap, allocation-free bound). */
+const memo: Record<Language, Map<string, string>> = { pt: new Map(), en: new Map() }
+
+export function stem(word: string, lang: Language): string {
+  const cache = memo[lang]
+  const hit = cache.get(word)
+  if (hit !== undefined) return hit
+  let base = word
+  if (lang === 'pt' && word.length >= 6) base = word.replace(PT_NOMINAL_ENDING, '')
+  const result = /^\d+$/.test(base) ? base : stemmers[lang].stem(base)
+  if (cache.size >= MEMO_LIMIT) cache.clear()
+  cache.set(word, result)
+  return result
+}
+
+/** Empties the memo, so that a benchmark can measure cold evaluations. */
+export function clearStemMemo(): void {
+  memo.pt.clear()
+  memo.en.clear()
+}
+
+export const STEM_MEMO_LIMIT = MEMO_LIMIT
