@@ -1,0 +1,114 @@
+import { swaggerUI } from '@hono/swagger-ui'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Config } from './config'
+import type { Services } from './context'
+import { ApiError, handleError } from './errors'
+import { createKeyHasher } from './lib/api-key'
+import { KeyCache } from './lib/key-cache'
+import { createLogger, type Logger } from './lib/logger'
+import { createMetrics, type Metrics } from './lib/metrics'
+import { authenticate } from './middleware/auth'
+import { requestContext } from './middleware/request-context'
+import { MemoryRateLimiter } from './ratelimit/memory'
+import { type RateLimiter, unlimited } from './ratelimit/types'
+import { registerAdminRoutes } from './routes/admin/index'
+import { registerEvaluate } from './routes/equivalences/evaluate'
+import { type App, createOpenApiApp } from './routes/openapi'
+import { registerResultRoutes } from './routes/results/index'
+import { registerHealth } from './routes/system/health'
+import { registerMetrics } from './routes/system/metrics'
+import { registerReady } from './routes/system/ready'
+import type { Store } from './store'
+
+export type { App } from './routes/openapi'
+export type { AppEnv, Services } from './context'
+
+/** What a runtime entry hands the app; everything but config and store has a default. */
+export type AppDeps = {
+  config: Config
+  store: Store
+  /** @default MemoryRateLimiter (or none when RATE_LIMIT_ENABLED=false) */
+  limiter?: RateLimiter
+  metrics?: Metrics
+  logger?: Logger
+  clock?: () => Date
+  pingRedis?: () => Promise<void>
+  mapper?: Services['mapper']
+  /** Lets a caller (tests, the Workers entry) keep one cache across app instances. */
+  keyCache?: KeyCache
+}
+
+export function createServices(deps: AppDeps): Services {
+  const { config } = deps
+  if (!config.API_KEY_SALT) throw new Error('API_KEY_SALT must be resolved before the app is created')
+  return {
+    config,
+    store: deps.store,
+    limiter: config.RATE_LIMIT_ENABLED ? (deps.limiter ?? new MemoryRateLimiter()) : unlimited,
+    keyCache: deps.keyCache ?? new KeyCache(config.API_KEY_CACHE_TTL_MS),
+    metrics: deps.metrics ?? createMetrics(),
+    logger: deps.logger ?? createLogger(config.LOG_LEVEL),
+    clock: deps.clock ?? (() => new Date()),
+    hashApiKey: createKeyHasher(config.API_KEY_SALT),
+    pingRedis: deps.pingRedis,
+    mapper: deps.mapper,
+  }
+}
+
+/** The one Hono app every runtime serves. */
+export function createApp(deps: AppDeps): App {
+  const services = createServices(deps)
+  const { config } = services
+  const app = createOpenApiApp()
+
+  app.onError(handleError)
+  app.notFound((c) => {
+    c.set('errorKind', 'NOT_FOUND')
+    return c.json({ detail: 'Not Found' }, 404)
+  })
+
+  app.use('*', requestContext(services))
+  app.use('*', services.metrics.registerMetrics)
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+  if (config.CORS_ORIGINS.length) {
+    app.use('*', cors({ origin: config.CORS_ORIGINS, allowHeaders: ['X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'] }))
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError('PAYLOAD_TOO_LARGE', `Request body larger than ${config.BODY_LIMIT_BYTES} bytes`)
+      },
+    }),
+  )
+
+  // Public: probes, metrics, documentation.
+  registerHealth(app)
+  registerReady(app)
+  registerMetrics(app)
+
+  // Everything under /v1 and /admin needs a key; roles and rate-limit groups are set per route.
+  app.use('/v1/*', authenticate)
+  app.use('/admin/*', authenticate)
+  registerEvaluate(app)
+  registerResultRoutes(app)
+  registerAdminRoutes(app)
+
+  // Batch and jobs (worker/ engineer): register the routes of edge/routes/equivalences/batch.ts
+  // and edge/routes/jobs/*.ts here, e.g. `registerBatch(app)`, `registerJobRoutes(app)`.
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKeyAuth', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Equivalence Engine',
+      version: '1.0.0',
+      description: 'Decides whether a taken course (origem) can be credited as a target course (destino).',
+    },
+  })
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
+  return app
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod'
+
+/**
+ * Runtime configuration, parsed once from env (Node/Deno) or bindings (Workers).
+ * Every entry calls `parseConfig` at its boundary and never reads env anywhere else.
+ */
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes')
+
+const positiveInt = z.coerce.number().int().positive()
+
+/** Requests per window for one tenant + role in one route group. */
+const limit = positiveInt.max(1_000_000)
+
+const ConfigSchema = z
+  .object({
+    /** `pglite` = embedded default (file in PGLITE_DIR); `pg` = node-postgres; `neon` = @neondatabase/serverless. */
+    DATABASE_DRIVER: z.enum(['pglite', 'pg', 'neon']).optional(),
+    DATABASE_URL: z.string().url().optional(),
+    /** @default '.data/pglite' */
+    PGLITE_DIR: z.string().min(1).default('.data/pglite'),
+    /** HMAC-SHA256 key for API key hashes. Required unless the embedded default generates one. */
+    API_KEY_SALT: z.string().min(16, 'must be at least 16 characters').optional(),
+
+    UPSTASH_REDIS_REST_URL: z.string().url().optional(),
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
+
+    /** @default true */
+    RATE_LIMIT_ENABLED: bool.default(true),
+    /** Window shared by every group, in seconds. @default 60 */
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600).default(60),
+    /** @default 600 per window */
+    RATE_LIMIT_EVALUATE: limit.default(600),
+    /** Batch submissions are costly: fewer per window. @default 30 */
+    RATE_LIMIT_BATCH: limit.default(30),
+    /** @default 300 */
+    RATE_LIMIT_READ: limit.default(300),
+    /** Admin routes are tight. @default 60 */
+    RATE_LIMIT_ADMIN: limit.default(60),
+    /** Above this the limiter lets the request pass (fail open) and logs a warning. @default 500 */
+    RATE_LIMIT_TIMEOUT_MS: positiveInt.max(10_000).default(500),
+
+    /** @default 8100 (the port of the service this replaces) */
+    PORT: positiveInt.max(65535).default(8100),
+    /** @default 'info' */
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Comma-separated origins allowed by CORS; empty disables CORS. @example 'https://sig.example.edu' */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      ),
+    /** Largest accepted request body. @default 1048576 (1 MiB) */
+    BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
+    /** How long an API key record is trusted without a database lookup. @default 30000 */
+    API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+
+    /** Job dispatch (worker/): all optional; without them jobs run in process. */
+    QSTASH_URL: z.string().url().optional(),
+    QSTASH_TOKEN: z.string().min(1).optional(),
+    QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
+    QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
+    WORKER_URL: z.string().url().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_DRIVER && env.DATABASE_DRIVER !== 'pglite' && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: `required when DATABASE_DRIVER=${env.DATABASE_DRIVER}` })
+    }
+    if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+      const missing = env.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'UPSTASH_REDIS_REST_URL and _TOKEN go together' })
+    }
+    if (Boolean(env.QSTASH_TOKEN) && !env.QSTASH_CURRENT_SIGNING_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['QSTASH_CURRENT_SIGNING_KEY'], message: 'required when QSTASH_TOKEN is set' })
+    }
+  })
+
+export type RawConfig = z.output<typeof ConfigSchema>
+export type Config = RawConfig & {
+  DATABASE_DRIVER: 'pglite' | 'pg' | 'neon'
+  /** Which route groups a limit applies to, resolved from the env values. */
+  rateLimits: RateLimits
+}
+export type RateLimitGroup = 'evaluate' | 'batch' | 'read' | 'admin'
+export type RateLimits = { windowSeconds: number; perGroup: Record<RateLimitGroup, number> }
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { key: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Empty strings count as unset, as in most .env tooling. */
+function withoutBlanks(env: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+}
+
+/**
+ * Parse env/bindings into a typed config, or throw a `ConfigError` listing every bad key.
+ * Values are never echoed back, so a secret in the wrong variable does not reach a log.
+ */
+export function parseConfig(env: Record<string, unknown>, defaults: { driver?: Config['DATABASE_DRIVER'] } = {}): Config {
+  const known = Object.keys(ConfigSchema.shape)
+  const input = withoutBlanks(Object.fromEntries(Object.entries(env).filter(([k]) => known.includes(k))))
+  const parsed = ConfigSchema.safeParse(input)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(env)', message: i.message })))
+  }
+  const raw = parsed.data
+  const driver = raw.DATABASE_DRIVER ?? (raw.DATABASE_URL ? (defaults.driver === 'neon' ? 'neon' : 'pg') : (defaults.driver ?? 'pglite'))
+  const issues: { key: string; message: string }[] = []
+  if (driver !== 'pglite' && !raw.DATABASE_URL) issues.push({ key: 'DATABASE_URL', message: `required with the ${driver} driver` })
+  if (driver !== 'pglite' && !raw.API_KEY_SALT) issues.push({ key: 'API_KEY_SALT', message: 'required outside the embedded default' })
+  if (issues.length) throw new ConfigError(issues)
+  return {
+    ...raw,
+    DATABASE_DRIVER: driver,
+    rateLimits: {
+      windowSeconds: raw.RATE_LIMIT_WINDOW_SECONDS,
+      perGroup: {
+        evaluate: raw.RATE_LIMIT_EVALUATE,
+        batch: raw.RATE_LIMIT_BATCH,
+        read: raw.RATE_LIMIT_READ,
+        admin: raw.RATE_LIMIT_ADMIN,
+      },
+    },
+  }
+}

@@ -1,0 +1,112 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from './context'
+
+/** One `{loc, msg, type}` item of a FastAPI-style 422 body. */
+export type ValidationIssue = { loc: (string | number)[]; msg: string; type: string }
+
+export type ErrorCode =
+  | 'MISSING_API_KEY'
+  | 'INVALID_API_KEY'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'VALIDATION'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL'
+
+/** The only place that knows which HTTP status a domain code becomes (statuses follow the Python original). */
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  MISSING_API_KEY: 401,
+  INVALID_API_KEY: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  VALIDATION: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+}
+
+/** Thrown by middleware and handlers; rendered by `handleError` as `{"detail": ...}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string | ValidationIssue[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof detail === 'string' ? detail : `${code}: ${detail.length} issue(s)`)
+    this.name = 'ApiError'
+  }
+  get status(): ContentfulStatusCode {
+    return STATUS[this.code]
+  }
+
+  static missingKey = () => new ApiError('MISSING_API_KEY', 'Missing X-API-Key')
+  static invalidKey = () => new ApiError('INVALID_API_KEY', 'Invalid API key')
+  static forbidden = (what = 'Insufficient role for this operation') => new ApiError('FORBIDDEN', what)
+  static notFound = (what = 'Not found') => new ApiError('NOT_FOUND', what)
+  static conflict = (what: string) => new ApiError('CONFLICT', what)
+  static validation = (issues: ValidationIssue[]) => new ApiError('VALIDATION', issues)
+  static unavailable = (what: string, retryAfterSeconds = 5) =>
+    new ApiError('UNAVAILABLE', what, { 'Retry-After': String(retryAfterSeconds) })
+}
+
+/** Errors from a dependency that is down (database, cache): mapped to 503, never 500. */
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: 'database' | 'redis',
+    options?: { cause?: unknown },
+  ) {
+    super(`${dependency} unavailable`, options)
+    this.name = 'DependencyUnavailableError'
+  }
+}
+
+/** Connection-level failures (refused, reset, timed out, terminated) rather than query errors. */
+export function isConnectionError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\d\d\d)$/.test(code)) return true
+    const msg = (e as { message?: unknown }).message
+    if (typeof msg === 'string' && /connection (terminated|refused|closed)|connect ECONNREFUSED|Connection terminated|fetch failed/i.test(msg))
+      return true
+  }
+  return false
+}
+
+/** The one error handler: domain code → HTTP, FastAPI-shaped body, generic message for the unknown. */
+export function handleError(err: unknown, c: Context<AppEnv>): Response {
+  const apiError = toApiError(err)
+  c.set('errorKind', apiError.code)
+  if (apiError.code === 'INTERNAL' || apiError.code === 'UNAVAILABLE') {
+    c.get('logger')?.error('request failed', {
+      request_id: c.get('requestId'),
+      kind: apiError.code,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined,
+    })
+  }
+  return c.json({ detail: apiError.detail }, apiError.status, apiError.headers)
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err
+  if (err instanceof DependencyUnavailableError) return ApiError.unavailable(`Service temporarily unavailable: ${err.dependency}`)
+  if (err instanceof HTTPException) {
+    // Hono's validator answers 400 for a body that is not JSON; FastAPI answers 422.
+    if (err.status === 400 && /json/i.test(err.message)) {
+      return ApiError.validation([{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }])
+    }
+    if (err.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'Request body too large')
+    if (err.status === 401) return ApiError.invalidKey()
+    if (err.status === 404) return ApiError.notFound()
+    if (err.status >= 400 && err.status < 500) return new ApiError('VALIDATION', [{ loc: ['request'], msg: err.message, type: 'value_error' }])
+  }
+  if (isConnectionError(err)) return ApiError.unavailable('Service temporarily unavailable: database')
+  return new ApiError('INTERNAL', 'Internal server error')
+}

@@ -1,0 +1,45 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { ApiError } from '../../errors'
+import { requireRole } from '../../middleware/auth'
+import { rateLimit } from '../../middleware/rate-limit'
+import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
+import { IdParam } from './schemas'
+
+const ReviewRequestSchema = z
+  .object({
+    /** The reviewer's final decision. */
+    label: z.enum(['DEFERIDO', 'INDEFERIDO']),
+    notes: z.string().trim().max(5000).optional(),
+  })
+  .openapi('ReviewRequest')
+const ReviewSchema = z
+  .object({ id: z.string(), result_id: z.string(), label: z.string(), notes: z.string().nullable(), created_at: z.string() })
+  .openapi('Review')
+
+export type CreateReviewRequest = z.input<typeof ReviewRequestSchema>
+export type CreateReviewResponse = z.infer<typeof ReviewSchema>
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/results/{id}/reviews',
+  tags: ['results'],
+  summary: 'Record a human review (label + notes) of a result',
+  security,
+  middleware: [requireRole('admin', 'auditor'), rateLimit('read')] as const,
+  request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: ReviewRequestSchema } } } },
+  responses: { 201: jsonContent(ReviewSchema, 'Review recorded'), ...errorResponses, ...notFoundResponse },
+})
+
+export function registerCreateReview(app: App): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json')
+    const review = await c
+      .get('services')
+      .store.createReview(c.get('tenant').id, c.req.valid('param').id, { label: body.label, notes: body.notes ?? null }, c.get('apiKey').id)
+    if (!review) throw ApiError.notFound('Result not found')
+    return c.json(
+      { id: review.id, result_id: review.resultId, label: review.label, notes: review.notes, created_at: review.createdAt.toISOString() },
+      201,
+    )
+  })
+}
