@@ -94,56 +94,74 @@ function positivesOf(c: BankCourse): Pair[] {
 function negativesOf(group: BankCourse[], positives: number): Pair[] {
   const pairs: Pair[] = []
   const seen = new Set<string>()
-  const add = (kind: Kind, o: BankCourse, d: BankCourse): void => {
+  const full = () => pairs.length >= positives
+  // Round r shows the same two courses through other versions, so a repeated course pair never
+  // repeats a text pair.
+  const add = (kind: Kind, o: BankCourse, d: BankCourse, round: number): void => {
     const base = `${o.key}>${d.key}`
-    if (o.key === d.key || seen.has(base)) return
-    seen.add(base)
-    pairs.push(pair(kind, pickSide(o, `${base}/o`, true), pickSide(d, `${base}/d`, false)))
+    if (o.key === d.key || seen.has(`${base}#${round}`)) return
+    const p = pair(kind, pickSide(o, `${base}/o`, round, true), pickSide(d, `${base}/d`, round, false))
+    if (pairs.some((q) => q.id === p.id)) return
+    seen.add(`${base}#${round}`)
+    pairs.push(p)
   }
+  const sorted = [...group].sort((a, b) => a.key.localeCompare(b.key))
 
   // Every two members of a sequence, both directions: Cálculo 1 → 2 and Cálculo 2 → 1.
-  for (const a of group) {
-    for (const b of group) {
-      if (a.family !== undefined && a.family === b.family && a.key !== b.key) add('hard_negative_sequence', a, b)
+  const sequence = (round: number) => {
+    for (const a of sorted) {
+      for (const b of sorted) {
+        if (round > 0 && full()) return
+        if (a.family !== undefined && a.family === b.family) add('hard_negative_sequence', a, b, round)
+      }
     }
   }
 
-  // A few pairs across areas, the easy end of the scale.
-  const sorted = [...group].sort((a, b) => a.key.localeCompare(b.key))
-  const randomCount = Math.max(1, Math.round(positives * 2 * RANDOM_NEGATIVE_SHARE))
-  for (let i = 0, made = 0; i < sorted.length * 3 && made < randomCount; i++) {
-    const o = sorted[(i * 7) % sorted.length]
-    const d = sorted[(i * 7 + Math.ceil(sorted.length / 2) + i) % sorted.length]
-    if (o && d && o.area !== d.area && !seen.has(`${o.key}>${d.key}`)) {
-      add('random_negative', o, d)
-      made++
-    }
-  }
-
-  // Same area, different course, until this split and language is about half equivalent.
+  // Same area, different course.
   const byArea = new Map<string, BankCourse[]>()
   for (const c of sorted) byArea.set(c.area, [...(byArea.get(c.area) ?? []), c])
   const cells = [...byArea.values()].filter((cell) => cell.length > 1)
   const maxCell = Math.max(0, ...cells.map((cell) => cell.length))
-  for (let offset = 1; offset < maxCell && pairs.length < positives; offset++) {
-    for (let i = 0; i < maxCell && pairs.length < positives; i++) {
-      for (const cell of cells) {
-        if (pairs.length >= positives) break
-        const o = cell[i]
-        const d = cell[(i + offset) % cell.length]
-        if (o && d && (o.family === undefined || o.family !== d.family)) add('hard_negative_same_area', o, d)
+  const sameArea = (round: number) => {
+    for (let offset = 1; offset < maxCell && !full(); offset++) {
+      for (let i = 0; i < maxCell && !full(); i++) {
+        for (const cell of cells) {
+          const o = cell[i]
+          const d = cell[(i + offset) % cell.length]
+          if (full()) break
+          if (o && d && (o.family === undefined || o.family !== d.family)) add('hard_negative_same_area', o, d, round)
+        }
       }
     }
+  }
+
+  sequence(0)
+  // A few pairs across areas, the easy end of the scale.
+  const randomCount = Math.max(1, Math.round(positives * 2 * RANDOM_NEGATIVE_SHARE))
+  for (let i = 0, made = 0; i < sorted.length * 3 && made < randomCount; i++) {
+    const o = sorted[(i * 7) % sorted.length]
+    const d = sorted[(i * 7 + Math.ceil(sorted.length / 2) + i) % sorted.length]
+    if (o && d && o.area !== d.area && !seen.has(`${o.key}>${d.key}#0`)) {
+      add('random_negative', o, d, 0)
+      made++
+    }
+  }
+  // Then same-area pairs until this split and language is about half equivalent, drawing on
+  // other versions of the sequences and course pairs when the first round is not enough.
+  sameArea(0)
+  for (let round = 1; round < 3 && !full(); round++) {
+    sequence(round)
+    sameArea(round)
   }
   return pairs
 }
 
 /** One side of a negative pair: a version chosen by hash, now and then an old or a short entry. */
-function pickSide(c: BankCourse, seed: string, isOrigin: boolean): Side {
+function pickSide(c: BankCourse, seed: string, round: number, isOrigin: boolean): Side {
   const h = fnv1a(seed)
-  if (c.short && h % 7 === 0) return shortOf(c)
-  const side = version(c, h % c.versions.length)
-  return c.lang === 'pt' && h % 5 === (isOrigin ? 1 : 2) ? legacy(side) : side
+  if (c.short && round === 0 && h % 7 === 0) return shortOf(c)
+  const side = version(c, (h + round) % c.versions.length)
+  return c.lang === 'pt' && (h + round) % 5 === (isOrigin ? 1 : 2) ? legacy(side) : side
 }
 
 function version(c: BankCourse, i: number): Side {
