@@ -1,0 +1,75 @@
+import { CALLBACK_SIGNATURE_HEADER, signCallback } from '../edge/services/batch/callback-signature'
+import type { FinishedJob, JobStore } from './jobs/store'
+
+export interface CallbackNotifierOptions {
+  store: JobStore
+  /** The tenant's signing secret (edge/services/batch/callback-signature.ts derives it). */
+  secretFor: (tenantId: string) => Promise<string>
+  /** Waits before the 2nd, 3rd, ... attempt. @default [1000, 5000, 30000, 120000] */
+  retryDelaysMs?: readonly number[]
+  /** Per attempt. @default 10000 */
+  timeoutMs?: number
+  log?: (message: string, fields: Record<string, unknown>) => void
+}
+
+export type CallbackNotifier = {
+  /** Fire and forget: delivers the job's callback with retries; marks it sent on a 2xx. */
+  notify(job: FinishedJob): void
+  /** Resolves when no callback is being delivered (tests, graceful shutdown). */
+  idle(): Promise<void>
+}
+
+/**
+ * Delivers `POST callback_url` when a job finishes. At most one delivery per job runs in this
+ * process; if every attempt fails (or the process dies) the sweeper finds the job still unsent and
+ * tries again on a later tick.
+ */
+export function createCallbackNotifier(options: CallbackNotifierOptions): CallbackNotifier {
+  const delays = options.retryDelaysMs ?? [1000, 5000, 30_000, 120_000]
+  const inFlight = new Map<string, Promise<void>>()
+
+  async function deliver(job: FinishedJob & { callbackUrl: string }): Promise<void> {
+    const summary = await options.store.jobSummary(job.id)
+    if (!summary) return
+    const body = JSON.stringify({
+      event: 'job.completed',
+      job_id: summary.id,
+      status: summary.status,
+      progress: { done: summary.done, failed: summary.failed, total: summary.total },
+      completed_at: summary.completedAt?.toISOString() ?? null,
+    })
+    const secret = await options.secretFor(job.tenantId)
+    for (let attempt = 0; attempt <= delays.length; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]))
+      const signature = await signCallback(secret, body, Math.floor(Date.now() / 1000))
+      const status = await fetch(job.callbackUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [CALLBACK_SIGNATURE_HEADER]: signature, 'User-Agent': 'equivalence-engine-callbacks' },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      }).then(
+        (res) => res.status,
+        () => 0,
+      )
+      if (status >= 200 && status < 300) {
+        await options.store.markCallbackSent(job.id)
+        return
+      }
+      options.log?.('job callback attempt failed', { job_id: job.id, attempt: attempt + 1, status })
+    }
+  }
+
+  return {
+    notify(job) {
+      if (!job.callbackUrl || inFlight.has(job.id)) return
+      const run = deliver({ ...job, callbackUrl: job.callbackUrl })
+        .catch((err: unknown) => options.log?.('job callback failed', { job_id: job.id, error: String(err) }))
+        .finally(() => inFlight.delete(job.id))
+      inFlight.set(job.id, run)
+    },
+    async idle() {
+      while (inFlight.size) await Promise.all(inFlight.values())
+    },
+  }
+}

@@ -1,0 +1,54 @@
+import type { JobDispatcher, JobHandlers } from '../../edge/services/dispatch/types'
+import type { CallbackNotifier } from '../callbacks'
+import type { WorkerMetrics } from '../metrics'
+import { buildTaxonomyIndexHandler, type BuildTaxonomyIndexDeps } from './build-taxonomy-index'
+import { evaluateItemHandler, type EvaluateItemDeps } from './evaluate-item'
+import { failureHandler } from './failure'
+import type { JobStore } from './store'
+import { sweepHandler, type SweepDeps } from './sweep'
+
+export interface JobHandlerDeps {
+  store: JobStore
+  dispatcher: JobDispatcher
+  notifier: CallbackNotifier
+  resolve: EvaluateItemDeps['resolve']
+  mapper?: EvaluateItemDeps['mapper']
+  taxonomyIndex: Omit<BuildTaxonomyIndexDeps, 'chunkSize'>
+  /** @default 60000 */
+  leaseMs?: number
+  sweep?: Pick<SweepDeps, 'lostAfterMs' | 'maxAttempts' | 'batchLimit'>
+  metrics?: WorkerMetrics
+  clock?: () => Date
+  log?: (message: string, fields: Record<string, unknown>) => void
+}
+
+/** The job handlers, shared by the worker's HTTP routes and the in-process dispatcher. */
+export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
+  const onFinished = deps.notifier.notify
+  const log = deps.log ?? (() => undefined)
+  const metrics = deps.metrics
+  return {
+    'evaluate-item': evaluateItemHandler({
+      store: deps.store,
+      resolve: deps.resolve,
+      mapper: deps.mapper,
+      leaseMs: deps.leaseMs ?? 60_000,
+      clock: deps.clock ?? (() => new Date()),
+      onFinished,
+      observe: metrics
+        ? ({ outcome, seconds }) => {
+            metrics.items.inc({ outcome })
+            if (seconds !== undefined) metrics.itemDuration.observe(seconds)
+          }
+        : undefined,
+    }),
+    sweep: sweepHandler({ store: deps.store, dispatcher: deps.dispatcher, onFinished, ...deps.sweep }),
+    'build-taxonomy-index': buildTaxonomyIndexHandler(deps.taxonomyIndex),
+    failure: failureHandler({
+      store: deps.store,
+      onFinished,
+      onDead: metrics ? (route) => metrics.deadLetters.inc({ route }) : undefined,
+      log,
+    }),
+  }
+}

@@ -1,0 +1,69 @@
+import type { EvaluateResponse } from '../../engine/index'
+
+/**
+ * What the job handlers need from persistence (DESIGN §6). Postgres is the source of truth: an item
+ * moves queued → running (claimed under a lease) → done | failed (an attempt failed; it will be
+ * retried) → dead (retries exhausted). `attempts` is bumped by every claim and doubles as a fencing
+ * token: only the holder of the latest claim may settle the item.
+ */
+
+export interface ClaimedItem {
+  id: string
+  jobId: string
+  tenantId: string
+  idx: number
+  payload: Record<string, unknown>
+  /** The claim's fencing token. */
+  attempts: number
+}
+
+export type ClaimOutcome =
+  | { claimed: ClaimedItem }
+  /** Nothing to do: unknown item, already settled, or another worker holds a live lease. */
+  | { skipped: 'missing' | 'done' | 'dead' | 'leased' }
+
+export interface ItemResult {
+  requestId: string
+  requestHash: string
+  courseId: string | null
+  response: EvaluateResponse
+  simulation: boolean
+}
+
+/** A job whose last item just settled (or that the sweeper found settled). */
+export interface FinishedJob {
+  id: string
+  tenantId: string
+  callbackUrl: string | null
+}
+
+export interface JobStore {
+  claim(itemId: string, leaseMs: number): Promise<ClaimOutcome>
+  /**
+   * In ONE transaction: insert the result, mark the item done, bump the job's `done` counter (and
+   * complete the job when nothing is left). `settled: false` when the claim was lost meanwhile
+   * (lease expired and someone else claimed it): nothing is written.
+   */
+  complete(item: ClaimedItem, result: ItemResult): Promise<{ settled: boolean; finishedJob: FinishedJob | null }>
+  /** The attempt failed; the item is released (`failed`) for the next delivery. */
+  recordFailure(item: ClaimedItem, error: string): Promise<void>
+  /** Retries exhausted: the item goes dead and counts in the job's `failed`; no-op if already settled. */
+  markDead(itemId: string, error: string): Promise<{ dead: boolean; finishedJob: FinishedJob | null }>
+  /**
+   * Items to hand out again: running with an expired lease, or queued/failed and untouched for
+   * `staleMs` (their message was lost). Items that used up `maxAttempts` go dead instead.
+   */
+  sweepStale(options: { staleMs: number; maxAttempts: number; limit: number }): Promise<{
+    redispatch: Array<{ id: string; attempts: number }>
+    dead: number
+  }>
+  /** Jobs whose items have all settled but are not marked completed yet: completes them. */
+  completeSettledJobs(): Promise<FinishedJob[]>
+  /** Completed jobs with a callback URL that has not been delivered yet. */
+  pendingCallbacks(limit: number): Promise<FinishedJob[]>
+  markCallbackSent(jobId: string): Promise<void>
+  /** Summary of a finished job, as its callback reports it. */
+  jobSummary(jobId: string): Promise<{ id: string; status: string; total: number; done: number; failed: number; completedAt: Date | null } | null>
+  /** Items by state, for the queue-depth gauge. */
+  queueDepth(): Promise<Record<'queued' | 'running' | 'failed', number>>
+}

@@ -1,0 +1,128 @@
+import { SignatureError } from '@upstash/qstash'
+import type { Receiver } from '@upstash/qstash'
+import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { z } from 'zod'
+import { JOB_ROUTES } from '../edge/services/dispatch/types'
+import type { JobHandlers, JobOutcome, JobRoute } from '../edge/services/dispatch/types'
+import type { WorkerMetrics } from './metrics'
+
+export interface WorkerAppDeps {
+  handlers: JobHandlers
+  /** The official QStash Receiver, holding the current and the next signing key. */
+  receiver: Pick<Receiver, 'verify'>
+  /** Public base URL QStash delivers to (WORKER_URL): the signature's `sub` must name it. */
+  publicUrl: string
+  metrics: WorkerMetrics
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void
+}
+
+/** QStash does not retry a 489 (not a standard status, hence the cast for Hono's types). */
+const NON_RETRYABLE = 489 as ContentfulStatusCode
+
+/** The body QStash posts to an Upstash-Failure-Callback URL (only the fields we read). */
+const FailureCallbackPayload = z.object({
+  status: z.number().optional(),
+  body: z.string().optional(),
+  url: z.string(),
+  sourceBody: z.string().optional(),
+})
+
+/**
+ * The containerized worker: QStash delivers job messages here. The worker URL is public, so every
+ * job route first verifies `Upstash-Signature` with the official Receiver over the RAW body (JWT
+ * signed with the current or next signing key; `sub` = this route's public URL; `body` = SHA-256 of
+ * the bytes received). Anything that does not verify is a 401 before a single byte is parsed.
+ */
+export function createWorkerApp(deps: WorkerAppDeps): Hono {
+  const app = new Hono()
+  const base = deps.publicUrl.replace(/\/+$/, '')
+  const log = deps.log ?? (() => undefined)
+
+  app.use('*', deps.metrics.registerMetrics)
+  app.get('/health', (c) => c.json({ status: 'alive' }))
+  app.get('/metrics', deps.metrics.printMetrics)
+
+  app.post('/jobs/:route', async (c) => {
+    const route = c.req.param('route')
+    if (route !== 'failure' && !(JOB_ROUTES as readonly string[]).includes(route)) return c.json({ error: 'unknown job route' }, 404)
+
+    const raw = await c.req.text()
+    const signature = c.req.header('Upstash-Signature')
+    try {
+      if (!signature) throw new SignatureError('missing Upstash-Signature')
+      await deps.receiver.verify({ signature, body: raw, url: `${base}/jobs/${route}` })
+    } catch (err) {
+      if (!(err instanceof SignatureError)) throw err
+      deps.metrics.rejectedSignatures.inc()
+      log('warn', 'rejected a job request with a bad signature', { route, reason: err.message })
+      return c.json({ error: 'invalid signature' }, 401)
+    }
+
+    let body: unknown
+    try {
+      body = JSON.parse(raw)
+    } catch {
+      return c.json({ error: 'body is not JSON' }, NON_RETRYABLE, { 'Upstash-NonRetryable-Error': 'true' })
+    }
+
+    if (route === 'failure') return handleFailureCallback(body)
+
+    const retried = Number(c.req.header('Upstash-Retried') ?? 0) || 0
+    if (retried > 0) deps.metrics.retries.inc({ route })
+    const outcome: JobOutcome = await deps.handlers[route as JobRoute](body, {
+      retried,
+      messageId: c.req.header('Upstash-Message-Id') ?? '',
+    })
+    switch (outcome.status) {
+      case 'ok':
+        return c.json({ ok: true, ...outcome.detail }, 200)
+      case 'retry':
+        deps.metrics.failures.inc({ route, kind: 'retry' })
+        return c.json({ error: outcome.error }, 500)
+      case 'give-up':
+        deps.metrics.failures.inc({ route, kind: 'give-up' })
+        return c.json({ error: outcome.error }, NON_RETRYABLE, { 'Upstash-NonRetryable-Error': 'true' })
+    }
+  })
+
+  /** QStash gave up on a message: hand its original body and last error to the dead-letter hook. */
+  async function handleFailureCallback(body: unknown): Promise<Response> {
+    const parsed = FailureCallbackPayload.safeParse(body)
+    if (!parsed.success) return Response.json({ error: 'not a QStash failure callback' }, { status: NON_RETRYABLE })
+    const { url, sourceBody, body: responseBody, status } = parsed.data
+    const route = new URL(url).pathname.split('/').at(-1) as JobRoute
+    if (!(JOB_ROUTES as readonly string[]).includes(route)) return Response.json({ ok: true, ignored: url })
+    let source: unknown
+    try {
+      source = JSON.parse(decodeBase64(sourceBody ?? ''))
+    } catch {
+      return Response.json({ error: 'failure callback without a JSON source body' }, { status: NON_RETRYABLE })
+    }
+    await deps.handlers.failure({ route, body: source, error: lastError(responseBody, status) })
+    return Response.json({ ok: true })
+  }
+
+  app.onError((err, c) => {
+    // Unknown errors (database down, bugs) are worth a retry; the message text stays in our logs.
+    log('error', 'job route failed', { path: c.req.path, error: err instanceof Error ? err.message : String(err) })
+    return c.json({ error: 'internal error' }, 500)
+  })
+  return app
+}
+
+function decodeBase64(value: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)))
+}
+
+/** Our routes answer errors as `{"error": ...}`; anything else is reported by its status. */
+function lastError(responseBodyBase64: string | undefined, status: number | undefined): string {
+  const text = responseBodyBase64 ? decodeBase64(responseBodyBase64) : ''
+  try {
+    const error = (JSON.parse(text) as { error?: unknown }).error
+    if (typeof error === 'string' && error) return error
+  } catch {
+    // not JSON: fall through
+  }
+  return text.slice(0, 500) || (status ? `delivery failed with HTTP ${status}` : 'delivery failed (no response)')
+}
