@@ -1,6 +1,9 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ZodError } from 'zod'
+import { toValidationIssues } from '../engine/index'
+import { DataError } from '../db/errors'
 import type { AppEnv } from './context'
 
 /** One `{loc, msg, type}` item of a FastAPI-style 422 body. */
@@ -97,6 +100,12 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof DependencyUnavailableError) return ApiError.unavailable(`Service temporarily unavailable: ${err.dependency}`)
+  if (err instanceof DataError) {
+    if (err.code === 'INVALID_CURSOR') return ApiError.validation([{ loc: ['query', 'cursor'], msg: err.message, type: 'value_error' }])
+    return ApiError.conflict(err.message)
+  }
+  // A repository re-validating its input: the edge validated first, so this names the body.
+  if (err instanceof ZodError) return ApiError.validation(toValidationIssues(err))
   if (err instanceof HTTPException) {
     // Hono's validator answers 400 for a body that is not JSON; FastAPI answers 422.
     if (err.status === 400 && /json/i.test(err.message)) {

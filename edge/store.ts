@@ -1,5 +1,4 @@
 import type { EvaluateResponse, Policy, TaxonomyNode } from '../engine/index'
-import type { RateLimitGroup } from './config'
 
 /**
  * What the edge needs from persistence, in the edge's own words. `edge/store-db.ts` implements it
@@ -14,14 +13,16 @@ export type Tenant = {
   id: string
   name: string
   status: 'active' | 'disabled'
-  /** Per-tenant overrides of the env rate limits. */
-  rateLimits?: Partial<Record<RateLimitGroup, number>> | null
+  /**
+   * Per-tenant overrides of the env rate limits: `requests` replaces the limit of the evaluate and
+   * read groups, `window_seconds` the window; batch and admin keep the env values.
+   */
+  rateLimits?: { requests?: number; window_seconds?: number } | null
 }
 
 export type ApiKeyRecord = {
   id: string
   tenantId: string
-  keyHash: string
   prefix: string
   name: string | null
   role: Role
@@ -31,7 +32,8 @@ export type ApiKeyRecord = {
   createdAt: Date
 }
 
-export type AuthRecord = { key: ApiKeyRecord; tenant: Tenant }
+/** A key as authentication sees it, with its stored hash for the constant-time comparison. */
+export type AuthRecord = { key: ApiKeyRecord; keyHash: string; tenant: Tenant }
 
 export type PolicyVersion = { id: string; version: string; config: Policy; isDefault: boolean; createdAt: Date }
 export type TaxonomyStatus = 'draft' | 'active' | 'deprecated'
@@ -76,9 +78,12 @@ export interface Store {
   /** Looks a key up by its HMAC; the caller compares the hash in constant time. */
   findApiKeyByHash(keyHash: string): Promise<AuthRecord | null>
   touchApiKey(keyId: string, at: Date): Promise<void>
-  createApiKey(tenantId: string, input: { keyHash: string; prefix: string; role: Role; name: string | null; expiresAt: Date | null }, actorKeyId: string): Promise<ApiKeyRecord>
+  /** Generates the key; its plaintext is returned here and never again. */
+  createApiKey(tenantId: string, input: { role: Role; name: string | null; expiresAt: Date | null }, actorKeyId: string): Promise<{ key: ApiKeyRecord; plaintext: string }>
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>
   revokeApiKey(tenantId: string, keyId: string, actorKeyId: string): Promise<ApiKeyRecord | null>
+  /** Revokes an active key and issues its replacement (same role, name, expiry) atomically. */
+  rotateApiKey(tenantId: string, keyId: string, actorKeyId: string): Promise<{ key: ApiKeyRecord; plaintext: string } | null>
 
   getPolicy(tenantId: string, version: string): Promise<PolicyVersion | null>
   getDefaultPolicy(tenantId: string): Promise<PolicyVersion | null>

@@ -11,8 +11,8 @@ const lastTouched = new WeakMap<object, Map<string, number>>()
 
 /**
  * `X-API-Key` authentication: HMAC the key, find the record by hash (cached briefly), compare in
- * constant time, and reject revoked or expired keys and disabled tenants — all as 401
- * `Invalid API key`, so a caller learns nothing about which check failed.
+ * constant time, and reject revoked or expired keys as 401 `Invalid API key` (a caller learns
+ * nothing about which check failed); a valid key of a disabled tenant is 403.
  */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const plaintext = c.req.header('x-api-key')
@@ -28,13 +28,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const now = clock()
   if (
     !record ||
-    !constantTimeEqual(record.key.keyHash, hash) ||
+    !constantTimeEqual(record.keyHash, hash) ||
     record.key.status !== 'active' ||
-    (record.key.expiresAt && record.key.expiresAt <= now) ||
-    record.tenant.status !== 'active'
+    (record.key.expiresAt && record.key.expiresAt <= now)
   ) {
     throw ApiError.invalidKey()
   }
+  // The key is genuine, so saying why is safe: the tenant itself is switched off.
+  if (record.tenant.status !== 'active') throw ApiError.forbidden('Tenant disabled')
   c.set('tenant', record.tenant)
   c.set('apiKey', record.key)
   touchThrottled(c, record.key.id, now)

@@ -15,8 +15,10 @@ export function rateLimit(group: RateLimitGroup) {
     if (!config.RATE_LIMIT_ENABLED) return next()
     const tenant = c.get('tenant')
     const role = c.get('apiKey').role
-    const max = tenant.rateLimits?.[group] ?? config.rateLimits.perGroup[group]
-    const res = await limiter.limit(`${tenant.id}:${role}:${group}`, max, config.rateLimits.windowSeconds)
+    const override = group === 'evaluate' || group === 'read' ? tenant.rateLimits : null
+    const max = override?.requests ?? config.rateLimits.perGroup[group]
+    const window = override?.window_seconds ?? config.rateLimits.windowSeconds
+    const res = await limiter.limit(`${tenant.id}:${role}:${group}`, max, window)
     if (res.pending) runInBackground(c, res.pending)
     if (res.failOpen) metrics.rateLimitFailOpen.inc({ reason: res.failOpen })
     const headers = {

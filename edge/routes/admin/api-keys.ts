@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ApiError } from '../../errors'
-import { generateApiKey } from '../../lib/api-key'
 import type { ApiKeyRecord } from '../../store'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
@@ -79,15 +78,15 @@ const rotate = createRoute({
 
 export function registerApiKeyRoutes(app: App): void {
   app.openapi(create, async (c) => {
-    const { store, hashApiKey } = c.get('services')
     const body = c.req.valid('json')
-    const { plaintext, prefix } = generateApiKey()
-    const record = await store.createApiKey(
-      c.get('tenant').id,
-      { keyHash: await hashApiKey(plaintext), prefix, role: body.role, name: body.name ?? null, expiresAt: body.expires_at ? new Date(body.expires_at) : null },
-      c.get('apiKey').id,
-    )
-    return c.json({ ...toWire(record), key: plaintext }, 201)
+    const { key, plaintext } = await c
+      .get('services')
+      .store.createApiKey(
+        c.get('tenant').id,
+        { role: body.role, name: body.name ?? null, expiresAt: body.expires_at ? new Date(body.expires_at) : null },
+        c.get('apiKey').id,
+      )
+    return c.json({ ...toWire(key), key: plaintext }, 201)
   })
 
   app.openapi(list, async (c) => {
@@ -105,19 +104,11 @@ export function registerApiKeyRoutes(app: App): void {
   })
 
   app.openapi(rotate, async (c) => {
-    const { store, keyCache, hashApiKey } = c.get('services')
-    const tenantId = c.get('tenant').id
+    const { store, keyCache } = c.get('services')
     const id = c.req.valid('param').id
-    const old = (await store.listApiKeys(tenantId)).find((k) => k.id === id && k.status === 'active')
-    if (!old) throw ApiError.notFound('API key not found')
-    const { plaintext, prefix } = generateApiKey()
-    const created = await store.createApiKey(
-      tenantId,
-      { keyHash: await hashApiKey(plaintext), prefix, role: old.role, name: old.name, expiresAt: old.expiresAt },
-      c.get('apiKey').id,
-    )
-    await store.revokeApiKey(tenantId, id, c.get('apiKey').id)
+    const rotated = await store.rotateApiKey(c.get('tenant').id, id, c.get('apiKey').id)
+    if (!rotated) throw ApiError.notFound('API key not found')
     keyCache.invalidateKey(id)
-    return c.json({ ...toWire(created), key: plaintext }, 201)
+    return c.json({ ...toWire(rotated.key), key: rotated.plaintext }, 201)
   })
 }
