@@ -6,7 +6,7 @@ import { createLexicalMapper, type ConceptMapper, type ConceptMatch } from './ma
 import type { Policy } from './policy'
 import { ageRule, approvalRule, criticalRule, levelRule, sequenceRule, workloadRule, type RuleOutcome } from './rules'
 import type { Course, EvaluateRequest, EvaluateResponse, Evidence } from './schemas'
-import { computeScore, decide } from './score'
+import { computeScore, decide, identification } from './score'
 import type { TaxonomyNode } from './taxonomy'
 import { analyse, contentEndOf, detectLanguage, type AnalysedText } from './text/analyse'
 import type { Language } from './text/stopwords'
@@ -79,7 +79,8 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
   rules.push(sequenceRule(features.sequenceConflict, origens.map((o) => o.nome).join(' + '), destino.nome, policy))
 
   const byId = new Map(mapping.matches.map((m) => [m.conceito_id, m]))
-  const covered = (c: Concept) => (byId.get(c.id)?.confianca ?? 0) >= policy.confianca_minima
+  const confidence = (c: Concept) => byId.get(c.id)?.confianca ?? 0
+  const covered = (c: Concept) => confidence(c) >= policy.confianca_minima
   let pesoTotal = 0
   let pesoCoberto = 0
   const faltantes: string[] = []
@@ -87,20 +88,21 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
   const criticosFaltantes: string[] = []
   for (const c of mapping.concepts) {
     pesoTotal += c.peso
-    if (covered(c)) pesoCoberto += c.peso
-    else faltantes.push(c.nome)
+    // Coverage credits partial matches in proportion to their confidence.
+    pesoCoberto += c.peso * confidence(c)
+    if (!covered(c)) faltantes.push(c.nome)
     if (c.critico) {
       criticos.push(c)
       if (!covered(c)) criticosFaltantes.push(c.nome)
     }
   }
   const cobertura = pesoTotal > 0 ? pesoCoberto / pesoTotal : 0
-  const coberturaCritica = criticos.length > 0 ? (criticos.length - criticosFaltantes.length) / criticos.length : 1
+  const coberturaCritica = criticos.length > 0 ? (criticos.length - criticosFaltantes.length) / criticos.length : null
   rules.push(criticalRule(criticosFaltantes, criticos.length, policy))
 
   const degraded = mapping.degradedReason !== null
   const score = computeScore({ cobertura, coberturaCritica, features, penalidadeNivel: penalty }, policy)
-  const decisao = decide({ score, cobertura, features, rules, degraded }, policy)
+  const decisao = decide({ score, cobertura, rules, degraded }, policy)
   const { curta, detalhada } = justify({
     decisao,
     score,
@@ -121,10 +123,12 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
     score,
     breakdown: {
       cobertura: round4(cobertura),
-      cobertura_critica: round4(coberturaCritica),
+      cobertura_critica: round4(coberturaCritica ?? 1),
       penalidade_nivel: penalty,
       cobertura_termos: round4(features.termCoverage),
       similaridade_titulo: round4(features.sameTitle ? 1 : features.titleSimilarity),
+      titulo_na_origem: round4(features.targetTitleInOrigin),
+      identificacao: round4(identification(features, cobertura)),
     },
     hard_rules: rules.map(({ regra, passou, detalhe }) => ({ regra, passou, detalhe })),
     faltantes,

@@ -14,6 +14,23 @@ export interface PairFeatures {
   sameTitle: boolean
   /** A different member of the same course sequence (Cálculo 1 vs Cálculo 2). */
   sequenceConflict: boolean
+  /** Share of the target title's terms that the origin's title or syllabus mentions. */
+  targetTitleInOrigin: number
+}
+
+/** Share of `title`'s stems found in any of `texts`. */
+function titleCoverage(title: Set<string>, texts: readonly AnalysedText[]): number {
+  if (title.size === 0) return 0
+  let found = 0
+  for (const stem of title) {
+    let best = 0
+    for (const t of texts) {
+      const hit = findStem(t, stem)
+      if (hit && hit.score > best) best = hit.score
+    }
+    found += best
+  }
+  return found / title.size
 }
 
 function stemSet(text: AnalysedText): Set<string> {
@@ -58,13 +75,22 @@ export function pairFeatures(
   let titleSimilarity = 0
   let sameTitle = false
   let sequenceConflict = false
+  const originTitles: AnalysedText[] = []
   for (const nome of origemNomes) {
     const taken: TitleInfo = parseTitle(nome, stripCode)
-    const similarity = dice(stemSet(analyse(taken.base, lang)), targetStems)
+    const takenTitle = analyse(taken.base, lang)
+    originTitles.push(takenTitle)
+    const similarity = dice(stemSet(takenTitle), targetStems)
     titleSimilarity = Math.max(titleSimilarity, similarity)
     if (taken.base === target.base && taken.ordinal === target.ordinal) sameTitle = true
     // With several origins (N:1), one of them being another stage of the sequence is expected.
     if (origemNomes.length === 1 && isDifferentSequenceMember(taken, target, similarity)) sequenceConflict = true
   }
-  return { termCoverage: termCoverage(destino, origens, lang), titleSimilarity, sameTitle, sequenceConflict }
+  return {
+    termCoverage: termCoverage(destino, origens, lang),
+    titleSimilarity,
+    sameTitle,
+    sequenceConflict,
+    targetTitleInOrigin: titleCoverage(targetStems, [...originTitles, ...origens]),
+  }
 }

@@ -34,23 +34,34 @@ export const LevelRuleSchema = z
 
 export const WeightsSchema = z
   .object({
-    /** Weight of the (importance-weighted) coverage of the target's concepts. @default 0.6 */
-    cobertura: z.number().min(0).max(10).default(0.6),
-    /** Weight of the coverage of critical concepts. @default 0.15 */
-    cobertura_critica: z.number().min(0).max(10).default(0.15),
-    /** Weight of the similarity of the course titles. @default 0.25 */
-    titulo: z.number().min(0).max(10).default(0.25),
+    /** Weight of the coverage of the target's concepts. @default 0.25 */
+    cobertura: z.number().min(0).max(10).default(0.25),
+    /** Weight of the coverage of critical concepts; counts only when the target has any. @default 0.2 */
+    cobertura_critica: z.number().min(0).max(10).default(0.2),
+    /**
+     * Weight of identification: matching titles (sequence markers aside), the target's subject
+     * named in the origin, or the target's syllabus reproduced almost entirely. @default 0.75
+     */
+    titulo: z.number().min(0).max(10).default(0.75),
   })
   .strict()
 
 export const PolicySchema = z
   .object({
-    /** Minimum share of the target's content the origin must cover for DEFERIDO. @default 0.75 */
-    cobertura_minima: fraction.default(0.75),
-    /** Score at or above which (with every rule passing) the decision is DEFERIDO. @default 70 */
-    score_deferido: scoreValue.default(70),
-    /** Scores in [score_revisao, score_deferido) go to human review; below it, INDEFERIDO. @default 35 */
-    score_revisao: scoreValue.default(35),
+    /**
+     * Minimum coverage of the target's content (confidence-weighted share of its topics found in
+     * the origin) for DEFERIDO. Lexical matching misses paraphrases, so measured coverage of truly
+     * equivalent courses is often far below the regulations' "75% of the content"; the default is a
+     * floor (a title alone never credits a course). Institutions may raise it. @default 0.1
+     */
+    cobertura_minima: fraction.default(0.1),
+    /** Score at or above which (with every rule passing) the decision is DEFERIDO. @default 75 */
+    score_deferido: scoreValue.default(75),
+    /**
+     * Scores in [score_revisao, score_deferido) go to human review; below it, INDEFERIDO. Low by
+     * default: abstaining beats a wrong refusal. @default 15
+     */
+    score_revisao: scoreValue.default(15),
     /** Matches weaker than this confidence do not count as covering a concept. @default 0.5 */
     confianca_minima: fraction.default(0.5),
     exigir_aprovacao: z.boolean().default(true),

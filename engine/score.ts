@@ -5,24 +5,43 @@ import type { Decisao } from './schemas'
 
 export interface ScoreInput {
   cobertura: number
-  coberturaCritica: number
+  /** null when the target has no critical concepts: the weight then does not count. */
+  coberturaCritica: number | null
   features: PairFeatures
   penalidadeNivel: number
 }
 
-/** 0–100: weighted coverage, critical coverage and title similarity, minus the level penalty. */
+/** The target's title named in the origin's syllabus is weaker evidence than a matching title. */
+const TITLE_MENTION_WEIGHT = 0.6
+/** A target syllabus reproduced this completely identifies the course whatever its title. */
+const FULL_CONTENT = 0.85
+
+/**
+ * How strongly the pair identifies as one course: the titles match (sequence markers and codes
+ * aside), the origin names the target's subject, or it reproduces the target's syllabus almost
+ * entirely. On real pairs this separates equivalent courses far better than shared vocabulary,
+ * because courses of one department share most of their words.
+ */
+export function identification(features: PairFeatures, cobertura: number): number {
+  const title = features.sameTitle ? 1 : features.titleSimilarity
+  const mentioned = TITLE_MENTION_WEIGHT * features.targetTitleInOrigin
+  const content = Math.min(cobertura, features.termCoverage)
+  return Math.max(title, mentioned, content >= FULL_CONTENT ? content : 0)
+}
+
+/** 0–100: weighted content coverage, identification and critical coverage, minus the level penalty. */
 export function computeScore({ cobertura, coberturaCritica, features, penalidadeNivel }: ScoreInput, policy: Policy): number {
   const w = policy.pesos
-  const total = w.cobertura + w.cobertura_critica + w.titulo
-  const title = features.sameTitle ? 1 : features.titleSimilarity
-  const raw = total > 0 ? (100 * (w.cobertura * cobertura + w.cobertura_critica * coberturaCritica + w.titulo * title)) / total : 0
+  const critical = coberturaCritica === null ? 0 : w.cobertura_critica
+  const total = w.cobertura + w.titulo + critical
+  const sum = w.cobertura * cobertura + w.titulo * identification(features, cobertura) + critical * (coberturaCritica ?? 0)
+  const raw = total > 0 ? (100 * sum) / total : 0
   return round2(Math.min(100, Math.max(0, raw - penalidadeNivel)))
 }
 
 export interface DecisionInput {
   score: number
   cobertura: number
-  features: PairFeatures
   rules: readonly RuleOutcome[]
   degraded: boolean
 }
@@ -30,12 +49,13 @@ export interface DecisionInput {
 /**
  * Hard rules first (a blocking failure refuses; a borderline one asks a person), then the score.
  * DEFERIDO also needs the policy's minimum coverage: a similar title alone never credits a course.
+ * A low score refuses only when both content and identification are weak: abstaining beats a
+ * wrong refusal.
  */
-export function decide({ score, cobertura, features, rules, degraded }: DecisionInput, policy: Policy): Decisao {
+export function decide({ score, cobertura, rules, degraded }: DecisionInput, policy: Policy): Decisao {
   if (rules.some((r) => r.efeito === 'bloqueia')) return 'INDEFERIDO'
   if (degraded || rules.some((r) => r.efeito === 'revisao')) return 'ANALISE_HUMANA'
-  const enoughContent = cobertura >= policy.cobertura_minima || (features.sameTitle && cobertura >= policy.cobertura_minima / 2)
-  if (score >= policy.score_deferido && enoughContent) return 'DEFERIDO'
+  if (score >= policy.score_deferido && cobertura >= policy.cobertura_minima) return 'DEFERIDO'
   if (score < policy.score_revisao) return 'INDEFERIDO'
   return 'ANALISE_HUMANA'
 }

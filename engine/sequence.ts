@@ -16,6 +16,8 @@ export interface TitleInfo {
 }
 
 const CATALOGUE_CODE = /^\s*[A-Z][A-Z&]{1,5}\s?-?\d{1,4}[A-Z]{0,3}\b[\s:.-]*(?=\S)/
+/** Titles at least this alike (Dice of stems) name one course family. */
+const SAME_FAMILY = 0.75
 const ROMAN: Record<string, number> = { i: 1, ii: 2, iii: 3, iv: 4, v: 5, vi: 6, vii: 7, viii: 8 }
 const TRAILING_NUMBER = /(?:^|\s|-)(?:(\d{1,2})([a-d])?|(i{1,3}|iv|vi{0,3}))\s*(?:\([^)]*\))?\s*$/
 const LEVEL_WORDS: [RegExp, number][] = [
@@ -23,6 +25,9 @@ const LEVEL_WORDS: [RegExp, number][] = [
   [/\b(?:intermediate|second[- ](?:term|year|semester)|intermediari[oa])\b/, 2],
   [/\b(?:advanced|third[- ](?:term|year|semester)|avancad[oa]s?|superior)\b/, 3],
 ]
+
+/** What an `Introduction to` / `Introdução à` leaves behind. */
+const LEFTOVER_PREPOSITION = /^\s*(?:to|a|ao|as|aos|de|da|do|das|dos|em|in)\b/
 
 export function parseTitle(nome: string, stripCode: boolean): TitleInfo {
   let title = nome
@@ -39,20 +44,27 @@ export function parseTitle(nome: string, stripCode: boolean): TitleInfo {
     }
   }
   for (const [pattern, level] of LEVEL_WORDS) {
-    if (pattern.test(base)) return { base: base.replace(pattern, ' ').replace(/\s+/g, ' ').trim(), ordinal: level, markerKind: 'nivel' }
+    if (pattern.test(base)) {
+      const rest = base.replace(pattern, ' ').replace(LEFTOVER_PREPOSITION, ' ').replace(/\s+/g, ' ').trim()
+      return { base: rest, ordinal: level, markerKind: 'nivel' }
+    }
   }
   return { base, ordinal: null, markerKind: null }
 }
 
 /**
  * Two titles are different members of one sequence when both carry a marker of the same kind,
- * the markers differ, and what remains of the titles is (nearly) the same course name.
+ * the markers differ, and what remains of the titles is the same course name: nearly the same
+ * for numbered sequences, exactly the same for level words (`Elementary Italian` vs
+ * `Intermediate Italian`; `Intermediate Drawing` vs `Introduction to Drawing for the Major` are
+ * different course families whose levels do not line up).
  */
 export function isDifferentSequenceMember(a: TitleInfo, b: TitleInfo, baseSimilarity: number): boolean {
   if (a.ordinal === null || b.ordinal === null || a.markerKind !== b.markerKind) return false
+  if (a.markerKind === 'nivel') return a.base === b.base && a.ordinal !== b.ordinal
+  if (baseSimilarity < SAME_FAMILY) return false
   // `1` and `1A` may name the same first part; only compare the letters when both carry one.
   const lettered = a.ordinal % 10 !== 0 && b.ordinal % 10 !== 0
   const same = lettered ? a.ordinal === b.ordinal : Math.floor(a.ordinal / 10) === Math.floor(b.ordinal / 10)
-  if (same) return false
-  return baseSimilarity >= 0.6
+  return !same
 }

@@ -37,7 +37,7 @@ concept concepts basic basics fundamental fundamentals foundation foundations ge
 focus focuses focused explore explores exploring examine examines examining provide provides
 designed learn learning learned understand understanding skill skills
 use uses using used class classes also well include semester unit units credit credits hour hours lecture
-lectures laboratory lab discussion discussions emphasis major majors required requirement requirements
+lectures discussion discussions emphasis major majors required requirement requirements
 prerequisite prerequisites advisory recommended preparation level levels transfer transferable
 i ii iii iv v vi 1 2 3 4 5 6 7 8 9`
 
