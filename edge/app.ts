@@ -2,6 +2,7 @@ import { swaggerUI } from '@hono/swagger-ui'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
+import { createMemoryMappingCache } from '../engine/index'
 import type { Config } from './config'
 import type { Services } from './context'
 import { ApiError, handleError } from './errors'
@@ -36,6 +37,8 @@ export type AppDeps = {
   clock?: () => Date
   pingRedis?: () => Promise<void>
   mapper?: Services['mapper']
+  /** @default an in-memory cache of 10,000 mappings */
+  mappingCache?: Services['mappingCache']
   /** Lets a caller (tests, the Workers entry) keep one cache across app instances. */
   keyCache?: KeyCache
 }
@@ -54,6 +57,7 @@ export function createServices(deps: AppDeps): Services {
     hashApiKey: createKeyHasher(config.API_KEY_SALT),
     pingRedis: deps.pingRedis,
     mapper: deps.mapper,
+    mappingCache: deps.mappingCache ?? createMemoryMappingCache(),
   }
 }
 

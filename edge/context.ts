@@ -1,4 +1,4 @@
-import type { ConceptMapper } from '../engine/index'
+import type { ConceptMapper, MappingCache } from '../engine/index'
 import type { Config } from './config'
 import type { KeyCache } from './lib/key-cache'
 import type { Logger } from './lib/logger'
@@ -16,6 +16,8 @@ export type Services = {
   logger: Logger
   /** Concept mapper shared by all requests (it keeps the mapping cache); engine default when absent. */
   mapper?: ConceptMapper
+  /** Mapping results by (text hash, mapper version, taxonomy version), shared across requests. */
+  mappingCache: MappingCache
   /** Wall clock; injected so tests can pin dates. */
   clock: () => Date
   /** HMAC-SHA256 of a plaintext API key under API_KEY_SALT, hex. */

@@ -43,7 +43,8 @@ export type CourseBinding = {
   courseId: string
   policyVersion: string
   taxonomyVersion: string | null
-  active: boolean
+  /** `YYYY-MM-DD`: applies to reference dates on or after it; the latest such binding is in force. */
+  activeFrom: string
   createdAt: Date
 }
 
@@ -60,24 +61,29 @@ export type StoredResult = {
   createdAt: Date
 }
 
-export type NewResult = Omit<StoredResult, 'id' | 'createdAt'> & { actorKeyId: string; origemHash: string; destinoHash: string }
+export type NewResult = Omit<StoredResult, 'id' | 'createdAt'> & { actorKeyId: string }
 export type ResultFilter = {
   decisao?: EvaluateResponse['decisao']
   courseId?: string
   degraded?: boolean
   from?: Date
   to?: Date
-  /** Opaque position after which to continue (newest first). */
-  cursor?: { createdAt: Date; id: string }
-  limit: number
 }
+export type Page<T> = { items: T[]; nextCursor: string | null }
 export type Review = { id: string; resultId: string; label: string; notes: string | null; reviewerKeyId: string; createdAt: Date }
-export type AuditVerification = { ok: boolean; checked: number; firstBrokenId: string | null }
+export type AuditVerification = {
+  ok: boolean
+  checked: number
+  /** Sequence number of the first broken link, when not ok. */
+  brokenAt: number | null
+  reason: 'missing_row' | 'prev_hash_mismatch' | 'hash_mismatch' | null
+}
 
 export interface Store {
   /** Looks a key up by its HMAC; the caller compares the hash in constant time. */
   findApiKeyByHash(keyHash: string): Promise<AuthRecord | null>
-  touchApiKey(keyId: string, at: Date): Promise<void>
+  /** Records a use (the edge calls it at most once a minute per key). */
+  touchApiKey(tenantId: string, keyId: string, at: Date): Promise<void>
   /** Generates the key; its plaintext is returned here and never again. */
   createApiKey(tenantId: string, input: { role: Role; name: string | null; expiresAt: Date | null }, actorKeyId: string): Promise<{ key: ApiKeyRecord; plaintext: string }>
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>
@@ -94,15 +100,21 @@ export interface Store {
   createTaxonomy(tenantId: string, input: { version: string; nodes: TaxonomyNode[] }, actorKeyId: string): Promise<TaxonomyVersion>
   setTaxonomyStatus(tenantId: string, version: string, status: Exclude<TaxonomyStatus, 'draft'>, actorKeyId: string): Promise<TaxonomyVersion | null>
 
-  getActiveBinding(tenantId: string, courseId: string): Promise<CourseBinding | null>
+  /** The binding in force for the course on the reference date. */
+  getActiveBinding(tenantId: string, courseId: string, date: string): Promise<CourseBinding | null>
   listBindings(tenantId: string): Promise<CourseBinding[]>
-  createBinding(tenantId: string, input: { courseId: string; policyVersion: string; taxonomyVersion: string | null }, actorKeyId: string): Promise<CourseBinding>
+  createBinding(
+    tenantId: string,
+    input: { courseId: string; policyVersion: string; taxonomyVersion: string | null; activeFrom: string },
+    actorKeyId: string,
+  ): Promise<CourseBinding>
 
   findResultByRequestId(tenantId: string, requestId: string): Promise<StoredResult | null>
   /** Inserts the result and its audit event in one transaction; a duplicate request id returns the stored row. */
   saveResult(tenantId: string, result: NewResult): Promise<{ result: StoredResult; created: boolean }>
   getResult(tenantId: string, id: string): Promise<StoredResult | null>
-  listResults(tenantId: string, filter: ResultFilter): Promise<StoredResult[]>
+  /** Newest first; `cursor` is opaque (a bad one is a 422). */
+  listResults(tenantId: string, filter: ResultFilter, page: { cursor?: string; limit: number }): Promise<Page<StoredResult>>
   createReview(tenantId: string, resultId: string, input: { label: string; notes: string | null }, actorKeyId: string): Promise<Review | null>
 
   verifyAudit(tenantId: string): Promise<AuditVerification>

@@ -38,18 +38,18 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (record.tenant.status !== 'active') throw ApiError.forbidden('Tenant disabled')
   c.set('tenant', record.tenant)
   c.set('apiKey', record.key)
-  touchThrottled(c, record.key.id, now)
+  touchThrottled(c, record.tenant.id, record.key.id, now)
   await next()
 })
 
-function touchThrottled(c: Parameters<typeof authenticate>[0], keyId: string, now: Date): void {
+function touchThrottled(c: Parameters<typeof authenticate>[0], tenantId: string, keyId: string, now: Date): void {
   const services = c.get('services')
   let seen = lastTouched.get(services)
   if (!seen) lastTouched.set(services, (seen = new Map()))
   const last = seen.get(keyId) ?? 0
   if (now.getTime() - last < TOUCH_INTERVAL_MS) return
   seen.set(keyId, now.getTime())
-  runInBackground(c, services.store.touchApiKey(keyId, now))
+  runInBackground(c, services.store.touchApiKey(tenantId, keyId, now))
 }
 
 /** Roles allowed on a route; anything else is 403. Runs after `authenticate`. */

@@ -1,5 +1,11 @@
 import canonicalize from 'canonicalize'
-import { evaluateEquivalence, type ConceptMapper, type EvaluateRequest, type EvaluateResponse } from '../../engine/index'
+import {
+  evaluateEquivalence,
+  type ConceptMapper,
+  type EvaluateRequest,
+  type EvaluateResponse,
+  type MappingCache,
+} from '../../engine/index'
 import { ApiError } from '../errors'
 import { sha256Hex } from '../lib/crypto'
 import type { ApiKeyRecord, StoredResult, Store, Tenant } from '../store'
@@ -20,6 +26,7 @@ export async function evaluateAndPersist(args: {
   /** Idempotency-Key header or body request_id; absent → a fresh id (not idempotent). */
   idempotencyKey: string | undefined
   mapper: ConceptMapper | undefined
+  mappingCache: MappingCache
   today: string
   onEngineFailure: (err: unknown) => void
 }): Promise<EvaluationOutcome> {
@@ -33,15 +40,12 @@ export async function evaluateAndPersist(args: {
     if (existing) return replayOf(existing, requestHash)
   }
 
-  const versions = await resolveVersions(store, tenant.id, apiKey.role, request)
-  const response = await runEngine(request, versions, args)
+  const referenceDate = request.data_referencia ?? args.today
+  const versions = await resolveVersions(store, tenant.id, apiKey.role, request, referenceDate)
+  const response = await runEngine(request, versions, referenceDate, args.mapper, args.mappingCache, args.onEngineFailure)
   response.meta = { ...response.meta, request_id: requestId, simulation: versions.simulation }
   if (versions.notes.length) response.meta.avisos = versions.notes
 
-  const [origemHash, destinoHash] = await Promise.all([
-    sha256Hex(canonicalize(request.origens ?? request.origem) ?? ''),
-    sha256Hex(canonicalize(request.destino) ?? ''),
-  ])
   const saved = await store.saveResult(tenant.id, {
     requestId,
     requestHash,
@@ -52,8 +56,6 @@ export async function evaluateAndPersist(args: {
     simulation: versions.simulation,
     response,
     actorKeyId: apiKey.id,
-    origemHash,
-    destinoHash,
   })
   return saved.created ? { result: saved.result, replay: false } : replayOf(saved.result, requestHash)
 }
@@ -69,19 +71,23 @@ function replayOf(existing: StoredResult, requestHash: string): EvaluationOutcom
 async function runEngine(
   request: EvaluateRequest,
   versions: ResolvedVersions,
-  args: { mapper: ConceptMapper | undefined; today: string; onEngineFailure: (err: unknown) => void },
+  referenceDate: string,
+  mapper: ConceptMapper | undefined,
+  mappingCache: MappingCache,
+  onEngineFailure: (err: unknown) => void,
 ): Promise<EvaluateResponse> {
   try {
     return await evaluateEquivalence(request, {
       policy: versions.policy,
       policyVersion: versions.policyVersion,
       taxonomy: versions.taxonomy,
-      mapper: args.mapper,
-      referenceDate: request.data_referencia ?? args.today,
+      mapper,
+      mappingCache,
+      referenceDate,
       simulation: versions.simulation,
     })
   } catch (err) {
-    args.onEngineFailure(err)
+    onEngineFailure(err)
     return degradedResponse(versions)
   }
 }

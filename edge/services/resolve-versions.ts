@@ -23,14 +23,20 @@ export const SIMULATION_POLICY_VERSION = 'inline-simulation'
  * syllabus's topics). An unknown version is a 422 naming it. A client never loosens its own
  * policy: an inline `policy` counts only for admins, and only as a simulation.
  */
-export async function resolveVersions(store: Store, tenantId: string, role: Role, req: EvaluateRequest): Promise<ResolvedVersions> {
+export async function resolveVersions(
+  store: Store,
+  tenantId: string,
+  role: Role,
+  req: EvaluateRequest,
+  referenceDate: string,
+): Promise<ResolvedVersions> {
   const notes: string[] = []
   const issues: ValidationIssue[] = []
   let policyVersion = req.policy_version
   let taxonomyVersion = req.taxonomy_version ?? null
 
   if (req.course_id && (!policyVersion || !req.taxonomy_version)) {
-    const binding = await store.getActiveBinding(tenantId, req.course_id)
+    const binding = await store.getActiveBinding(tenantId, req.course_id, referenceDate)
     if (binding) {
       policyVersion ??= binding.policyVersion
       if (!req.taxonomy_version) taxonomyVersion = binding.taxonomyVersion

@@ -2,7 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
 
 const VerificationSchema = z
-  .object({ ok: z.boolean(), checked: z.number().int(), first_broken_id: z.string().nullable() })
+  .object({
+    ok: z.boolean(),
+    checked: z.number().int(),
+    broken_at: z.number().int().nullable(),
+    reason: z.enum(['missing_row', 'prev_hash_mismatch', 'hash_mismatch']).nullable(),
+  })
   .openapi('AuditVerification')
 
 const route = createRoute({
@@ -17,6 +22,6 @@ const route = createRoute({
 export function registerAuditRoutes(app: App): void {
   app.openapi(route, async (c) => {
     const v = await c.get('services').store.verifyAudit(c.get('tenant').id)
-    return c.json({ ok: v.ok, checked: v.checked, first_broken_id: v.firstBrokenId }, 200)
+    return c.json({ ok: v.ok, checked: v.checked, broken_at: v.brokenAt, reason: v.reason }, 200)
   })
 }

@@ -9,6 +9,8 @@ const CreateBindingSchema = z
     policy_version: z.string().trim().min(1).max(100),
     /** Omit for "no taxonomy": concepts come from the target syllabus's topics. */
     taxonomy_version: z.string().trim().min(1).max(100).nullish(),
+    /** Reference dates on or after this day use the binding. @default today */
+    active_from: z.iso.date().optional(),
   })
   .openapi('CreateBinding')
 const BindingSchema = z
@@ -17,7 +19,7 @@ const BindingSchema = z
     course_id: z.string(),
     policy_version: z.string(),
     taxonomy_version: z.string().nullable(),
-    active: z.boolean(),
+    active_from: z.string(),
     created_at: z.string(),
   })
   .openapi('CourseBinding')
@@ -29,7 +31,7 @@ const toWire = (b: CourseBinding): z.infer<typeof BindingSchema> => ({
   course_id: b.courseId,
   policy_version: b.policyVersion,
   taxonomy_version: b.taxonomyVersion,
-  active: b.active,
+  active_from: b.activeFrom,
   created_at: b.createdAt.toISOString(),
 })
 
@@ -38,7 +40,7 @@ const create = createRoute({
   method: 'post',
   path: '/admin/bindings',
   tags,
-  summary: 'Bind a course to a policy (and optionally a taxonomy) version; the newest binding is the active one',
+  summary: 'Bind a course to a policy (and optionally a taxonomy) version from a date on',
   security,
   request: { body: { required: true, content: { 'application/json': { schema: CreateBindingSchema } } } },
   responses: { 201: jsonContent(BindingSchema, 'Created'), ...errorResponses },
@@ -70,7 +72,12 @@ export function registerBindingRoutes(app: App): void {
     if (issues.length) throw ApiError.validation(issues)
     const created = await store.createBinding(
       tenantId,
-      { courseId: body.course_id, policyVersion: body.policy_version, taxonomyVersion: body.taxonomy_version ?? null },
+      {
+        courseId: body.course_id,
+        policyVersion: body.policy_version,
+        taxonomyVersion: body.taxonomy_version ?? null,
+        activeFrom: body.active_from ?? c.get('services').clock().toISOString().slice(0, 10),
+      },
       c.get('apiKey').id,
     )
     return c.json(toWire(created), 201)

@@ -94,7 +94,6 @@ export function registerTaxonomyRoutes(app: App): void {
       const version = c.req.valid('param').version
       const current = await store.getTaxonomy(tenantId, version)
       if (!current) throw ApiError.notFound('Taxonomy version not found')
-      if (action === 'activate' && current.status === 'deprecated') throw ApiError.conflict(`taxonomy version '${version}' is deprecated`)
       const updated = await store.setTaxonomyStatus(tenantId, version, action === 'activate' ? 'active' : 'deprecated', c.get('apiKey').id)
       if (!updated) throw ApiError.notFound('Taxonomy version not found')
       return c.json(toWire(updated), 200)

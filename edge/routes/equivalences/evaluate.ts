@@ -48,6 +48,7 @@ export function registerEvaluate(app: App): void {
       request,
       idempotencyKey,
       mapper: services.mapper,
+      mappingCache: services.mappingCache,
       today: services.clock().toISOString().slice(0, 10),
       onEngineFailure: (err) =>
         services.logger.error('engine failed; answered in degraded mode', {
