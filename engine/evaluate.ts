@@ -27,8 +27,8 @@ export interface EvaluationContext {
 }
 
 const defaultMapper = createLexicalMapper()
-/** Below this many content terms a target syllabus says too little to judge automatically. */
-const MIN_TARGET_TERMS = 3
+/** Below this many distinct content terms a syllabus says too little to judge automatically. */
+const MIN_TERMS = 3
 
 interface MappingOutcome {
   concepts: Concept[]
@@ -161,9 +161,8 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
   }
 }
 
+/** Only the syllabus counts as content (`objetivos` is accepted and ignored), so evidence spans point into `ementa`. */
 function analyseCourse(course: Course, lang: Language): AnalysedText {
-  // The objectives describe content too; they are appended after the syllabus so spans into
-  // `ementa` stay exact (evidence only points below ementa.length).
   return analyse(course.ementa, lang, contentEndOf(course.ementa))
 }
 
@@ -190,8 +189,11 @@ async function mapConcepts(args: {
         conceptSource = 'taxonomia'
       }
     }
-    if (destinoText.stems.size < MIN_TARGET_TERMS || concepts.length === 0) {
+    if (destinoText.stems.size < MIN_TERMS || concepts.length === 0) {
       return none('a ementa do destino é curta demais para uma análise automática.')
+    }
+    if (origemTexts.every((o) => o.stems.size < MIN_TERMS)) {
+      return none('a ementa da origem é curta demais para uma análise automática.')
     }
     const cached = ctx.mappingCache?.get(key)
     if (cached) return { concepts, matches: cached, degradedReason: null, conceptSource, cacheHit: true }
