@@ -74,7 +74,11 @@ function positivesOf(c: BankCourse): Pair[] {
   const last = third ?? second
   if (c.lang === 'pt') {
     // The old entry sits on either side: an old origin against a current target, or the reverse.
-    pairs.push(fnv1a(c.key) % 2 === 0 ? pair('equivalent_old_format', legacy(last), first) : pair('equivalent_old_format', first, legacy(last)))
+    pairs.push(
+      fnv1a(c.key) % 2 === 0
+        ? pair('equivalent_old_format', legacy(last), first)
+        : pair('equivalent_old_format', first, legacy(last)),
+    )
   } else if (third) {
     pairs.push(pair('paraphrase', third, first))
   }
@@ -85,7 +89,9 @@ function positivesOf(c: BankCourse): Pair[] {
   }
   if (c.short) {
     const s = shortOf(c)
-    pairs.push(fnv1a(c.key) % 3 === 0 ? pair('equivalent_short', s, second) : pair('equivalent_short', second, s))
+    pairs.push(
+      fnv1a(c.key) % 3 === 0 ? pair('equivalent_short', s, second) : pair('equivalent_short', second, s),
+    )
   }
   for (const p of pairs) checkWorkload(p)
   return pairs
@@ -129,7 +135,8 @@ function negativesOf(group: BankCourse[], positives: number): Pair[] {
           const o = cell[i]
           const d = cell[(i + offset) % cell.length]
           if (full()) break
-          if (o && d && (o.family === undefined || o.family !== d.family)) add('hard_negative_same_area', o, d, round)
+          if (o && d && (o.family === undefined || o.family !== d.family))
+            add('hard_negative_same_area', o, d, round)
         }
       }
     }
@@ -185,12 +192,15 @@ function legacy(s: Side): Side {
 }
 
 function withExtra(s: Side, extra: string): Side {
-  const ementa = /[.;]$/.test(s.text.ementa.trim()) ? `${s.text.ementa.trim()} ${extra}` : `${s.text.ementa.trim()}. ${extra}`
+  const ementa = /[.;]$/.test(s.text.ementa.trim())
+    ? `${s.text.ementa.trim()} ${extra}`
+    : `${s.text.ementa.trim()}. ${extra}`
   return { ...s, ref: `${s.ref}+x`, text: { ...s.text, ementa }, tags: [...s.tags, 'origin_has_more'] }
 }
 
 function pair(kind: Kind, o: Side, d: Side): Pair {
-  const label: Label = kind.startsWith('paraphrase') || kind.startsWith('equivalent') ? 'equivalent' : 'not_equivalent'
+  const label: Label =
+    kind.startsWith('paraphrase') || kind.startsWith('equivalent') ? 'equivalent' : 'not_equivalent'
   const tags = [...new Set([...o.tags, ...d.tags])]
   if (o.course.area !== d.course.area) tags.push(`destino_area:${d.course.area}`)
   return {
@@ -209,7 +219,9 @@ function checkWorkload(p: Pair): void {
   const o = p.origem.carga_horaria
   const d = p.destino.carga_horaria
   if (o !== null && d !== null && o < d * MIN_WORKLOAD_RATIO) {
-    throw new Error(`${p.id}: an equivalent pair with origin ${o} h below ${MIN_WORKLOAD_RATIO} of target ${d} h`)
+    throw new Error(
+      `${p.id}: an equivalent pair with origin ${o} h below ${MIN_WORKLOAD_RATIO} of target ${d} h`,
+    )
   }
 }
 
@@ -219,7 +231,11 @@ function checkWorkload(p: Pair): void {
  */
 function finish(p: Pair): Pair {
   if (p.lang === 'en') {
-    return { ...p, origem: { ...p.origem, carga_horaria: null }, destino: { ...p.destino, carga_horaria: null } }
+    return {
+      ...p,
+      origem: { ...p.origem, carga_horaria: null },
+      destino: { ...p.destino, carga_horaria: null },
+    }
   }
   const h = fnv1a(`${p.id}/workload`)
   if (h % 5 !== 0) return p

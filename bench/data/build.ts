@@ -20,6 +20,9 @@ writeFileSync(join(here, 'holdout.jsonl'), toJsonl(dataset.holdout))
 const readmePath = join(here, 'README.md')
 const readme = readFileSync(readmePath, 'utf8')
 const counts = countsMarkdown(dataset)
-writeFileSync(readmePath, readme.replace(/(<!-- counts:start -->\n)[\s\S]*(<!-- counts:end -->)/, `$1${counts}$2`))
+writeFileSync(
+  readmePath,
+  readme.replace(/(<!-- counts:start -->\n)[\s\S]*(<!-- counts:end -->)/, `$1${counts}$2`),
+)
 
 console.log(counts)

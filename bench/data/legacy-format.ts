@@ -24,7 +24,9 @@ export function toLegacyFormat(text: string, seed: string): string {
     const pick = long.splice(Math.floor(random() * long.length), 1)[0]
     if (pick) words[pick.i] = wrapHyphen(pick.w, random() < 0.5 ? '-' : '- ')
   }
-  const glueAt = words.findIndex((w, i) => i > 2 && GLUE_WORDS.has(w) && /^[A-Z]{4,}/.test(words[i + 1] ?? ''))
+  const glueAt = words.findIndex(
+    (w, i) => i > 2 && GLUE_WORDS.has(w) && /^[A-Z]{4,}/.test(words[i + 1] ?? ''),
+  )
   if (glueAt >= 0 && random() < 0.8) words.splice(glueAt, 2, `${words[glueAt]}${words[glueAt + 1]}`)
   return words.join(' ')
 }
@@ -40,7 +42,8 @@ function wrapHyphen(word: string, mark: string): string {
   const middle = Math.floor(word.length / 2)
   for (let d = 0; d < middle - 2; d++) {
     for (const i of [middle - d, middle + d]) {
-      if (i >= 2 && i <= word.length - 3 && opensSyllable(i)) return `${word.slice(0, i)}${mark}${word.slice(i)}`
+      if (i >= 2 && i <= word.length - 3 && opensSyllable(i))
+        return `${word.slice(0, i)}${mark}${word.slice(i)}`
     }
   }
   return `${word.slice(0, middle)}${mark}${word.slice(middle)}`

@@ -12,7 +12,10 @@ export function countsMarkdown(dataset: Dataset): string {
     const eq = pairs.filter((p) => p.label === 'equivalent').length
     const langs = ['pt', 'en'].map((l) => `${l} ${pairs.filter((p) => p.lang === l).length}`).join(', ')
     const areas = new Set(pairs.map((p) => p.area)).size
-    lines.push(`**${split}**: ${pairs.length} pairs (${langs}; equivalent ${eq}, not_equivalent ${pairs.length - eq}; ${areas} areas)`, '')
+    lines.push(
+      `**${split}**: ${pairs.length} pairs (${langs}; equivalent ${eq}, not_equivalent ${pairs.length - eq}; ${areas} areas)`,
+      '',
+    )
     lines.push('| kind | label | pt | en | total |', '|---|---|---:|---:|---:|')
     const kinds = [...new Set(pairs.map((p) => p.kind))].sort()
     for (const kind of kinds) {
@@ -21,7 +24,9 @@ export function countsMarkdown(dataset: Dataset): string {
       lines.push(`| ${kind} | ${of[0]?.label} | ${count('pt')} | ${count('en')} | ${of.length} |`)
     }
     const tagCount = (tag: string) => pairs.filter((p) => p.tags?.includes(tag)).length
-    const ptNullWorkload = pairs.filter((p) => p.lang === 'pt' && (p.origem.carga_horaria === null || p.destino.carga_horaria === null)).length
+    const ptNullWorkload = pairs.filter(
+      (p) => p.lang === 'pt' && (p.origem.carga_horaria === null || p.destino.carga_horaria === null),
+    ).length
     lines.push(
       '',
       `Tags: old_format ${tagCount('old_format')}, short ${tagCount('short')}, origin_has_more ${tagCount('origin_has_more')}; ` +
