@@ -1,5 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { promisify } from 'node:util'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
@@ -16,6 +19,7 @@ import { type Baseline, previousRelease, readJournal } from './migration-baselin
  */
 
 const root = join(import.meta.dirname, '..', '..')
+const run = promisify(execFile)
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url })
@@ -106,5 +110,22 @@ describe('migrations', () => {
     await migrateUrl(forward.url)
     expect(await appliedCount(forward.url)).toBe(current.length)
     expect(await schemaFingerprint(forward.url)).toEqual(await schemaFingerprint(fromZero.url))
+  })
+
+  it('has a migration for every change of db/schema.ts (drizzle-kit generate finds nothing to add)', async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'ee-migrations-generate-')), 'migrations')
+    cpSync(migrationsFolder, copy, { recursive: true })
+    try {
+      // drizzle-kit resolves --out against the working directory, so it gets a relative path.
+      const { stdout } = await run(
+        join(root, 'node_modules', '.bin', 'drizzle-kit'),
+        ['generate', '--dialect=postgresql', '--schema=./db/schema.ts', `--out=${relative(root, copy)}`],
+        { cwd: root },
+      )
+      expect(stdout).toContain('No schema changes')
+      expect(readdirSync(copy).sort()).toEqual(readdirSync(migrationsFolder).sort())
+    } finally {
+      rmSync(join(copy, '..'), { recursive: true, force: true })
+    }
   })
 })
