@@ -27,7 +27,9 @@ async function main() {
   const url = process.env.DATABASE_URL
   if (url) {
     await migrateUrl(url)
-    console.log(`migrations applied to ${new URL(url).pathname.slice(1) || 'the database'} (${new URL(url).host})`)
+    console.log(
+      `migrations applied to ${new URL(url).pathname.slice(1) || 'the database'} (${new URL(url).host})`,
+    )
   } else {
     const dir = process.env.PGLITE_DIR ?? '.data/pglite'
     const handle = await createDatabase({ pgliteDir: dir })

@@ -127,7 +127,10 @@ export const taxonomyNodes = pgTable(
     subarea: text('subarea').notNull().default(''),
     conceito: text('conceito').notNull(),
     descricao: text('descricao').notNull().default(''),
-    palavrasChave: text('palavras_chave').array().notNull().default(sql`'{}'::text[]`),
+    palavrasChave: text('palavras_chave')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** A level name (`graduacao`) or an ordinal, as the engine's TaxonomyNodeSchema allows. */
     nivel: jsonb('nivel').$type<string | number | null>(),
     critico: boolean('critico').notNull().default(false),
@@ -160,7 +163,9 @@ export const policyVersions = pgTable(
     unique('policy_versions_tenant_version_unique').on(t.tenantId, t.version),
     unique('policy_versions_tenant_id_id_unique').on(t.tenantId, t.id),
     // At most one default policy per tenant.
-    uniqueIndex('policy_versions_one_default_idx').on(t.tenantId).where(sql`is_default`),
+    uniqueIndex('policy_versions_one_default_idx')
+      .on(t.tenantId)
+      .where(sql`is_default`),
   ],
 )
 
@@ -308,7 +313,9 @@ export const jobItems = pgTable(
     }),
     index('job_items_job_status_idx').on(t.jobId, t.status, t.idx),
     // The sweeper's query: running items whose lease ran out.
-    index('job_items_expired_lease_idx').on(t.leaseUntil).where(sql`status = 'running'`),
+    index('job_items_expired_lease_idx')
+      .on(t.leaseUntil)
+      .where(sql`status = 'running'`),
   ],
 )
 

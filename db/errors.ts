@@ -1,0 +1,41 @@
+/**
+ * Errors the data layer raises on purpose. Each carries a code the edge maps to an HTTP status in
+ * one place (CONFLICT → 409, INVALID_CURSOR → 422, INVALID_STATE → 409). "Not found" is not an
+ * error here: repositories return null, and another tenant's row is simply not found.
+ */
+export type DataErrorCode = 'CONFLICT' | 'INVALID_CURSOR' | 'INVALID_STATE'
+
+export class DataError extends Error {
+  override readonly name = 'DataError'
+  constructor(
+    readonly code: DataErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The SQLSTATE of a database error, whichever driver raised it. drizzle wraps driver errors in
+ * DrizzleQueryError (the original is its `cause`), so the chain is walked.
+ */
+export function pgErrorCode(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+  }
+  return undefined
+}
+
+export const UNIQUE_VIOLATION = '23505'
+export const FOREIGN_KEY_VIOLATION = '23503'
+
+/** Runs `fn`, turning a unique-constraint violation into a CONFLICT with `message`. */
+export async function conflictAs<T>(message: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (pgErrorCode(err) === UNIQUE_VIOLATION) throw new DataError('CONFLICT', message)
+    throw err
+  }
+}

@@ -1,0 +1,133 @@
+import { and, count, desc, eq, getTableColumns, gte, lt, type SQL } from 'drizzle-orm'
+import type { Database } from '../client'
+import { cursorAtOf, newestFirstAfter, newestFirstPage, pageSize, type Page } from '../cursor'
+import { isUuid } from '../ids'
+import { equivalenceResults, type Decisao } from '../schema'
+import { withTransaction } from '../transaction'
+import { createAuditRepository, type AuditEventInput } from './audit'
+
+export type EquivalenceResult = typeof equivalenceResults.$inferSelect
+
+export interface NewResult {
+  requestId: string
+  inputHash: string
+  response: Record<string, unknown>
+  decisao: Decisao
+  score: number
+  degraded?: boolean
+  courseId?: string | null
+  policyVersion: string
+  taxonomyVersion?: string | null
+  modelVersion: string
+  simulation?: boolean
+}
+
+export interface ResultFilters {
+  decisao?: Decisao
+  courseId?: string
+  degraded?: boolean
+  simulation?: boolean
+  /** Inclusive lower bound on created_at. */
+  from?: Date
+  /** Exclusive upper bound on created_at. */
+  to?: Date
+}
+
+/** Stored decisions. One row per (tenant, request_id): a repeated request gets the stored answer back. */
+export function createResultsRepository(db: Database) {
+  function filtersOf(tenantId: string, f: ResultFilters): SQL | undefined {
+    const t = equivalenceResults
+    return and(
+      eq(t.tenantId, tenantId),
+      f.decisao ? eq(t.decisao, f.decisao) : undefined,
+      f.courseId !== undefined ? eq(t.courseId, f.courseId) : undefined,
+      f.degraded !== undefined ? eq(t.degraded, f.degraded) : undefined,
+      f.simulation !== undefined ? eq(t.simulation, f.simulation) : undefined,
+      f.from ? gte(t.createdAt, f.from) : undefined,
+      f.to ? lt(t.createdAt, f.to) : undefined,
+    )
+  }
+
+  async function getByRequestId(tenantId: string, requestId: string): Promise<EquivalenceResult | null> {
+    if (!isUuid(tenantId)) return null
+    const [row] = await db
+      .select()
+      .from(equivalenceResults)
+      .where(and(eq(equivalenceResults.tenantId, tenantId), eq(equivalenceResults.requestId, requestId)))
+    return row ?? null
+  }
+
+  return {
+    getByRequestId,
+
+    /**
+     * Stores a result unless this tenant already has one for `requestId`; either way returns the
+     * stored row, and `created` says whether it is this call's. Concurrent calls with one request id
+     * produce one row: the losers wait on the unique index, insert nothing, and read the winner's.
+     * The caller compares `inputHash` to tell a retry from a reused id with another body.
+     *
+     * With `audit`, a created row gets its audit event in the same transaction (one round trip for
+     * the insert, one for the lock, one for the event, plus BEGIN/COMMIT).
+     */
+    async insertIdempotent(
+      tenantId: string,
+      input: NewResult,
+      options: { audit?: Omit<AuditEventInput, 'target'> } = {},
+    ): Promise<{ result: EquivalenceResult; created: boolean }> {
+      const insert = async (tx: Database) => {
+        const [created] = await tx
+          .insert(equivalenceResults)
+          .values({ tenantId, ...input })
+          .onConflictDoNothing({ target: [equivalenceResults.tenantId, equivalenceResults.requestId] })
+          .returning()
+        if (created && options.audit) {
+          await createAuditRepository(tx).append(tenantId, { ...options.audit, target: created.id })
+        }
+        return created
+      }
+      const created = options.audit ? await withTransaction(db, insert) : await insert(db)
+      if (created) return { result: created, created: true }
+      const existing = await getByRequestId(tenantId, input.requestId)
+      if (!existing) throw new Error('result vanished between conflict and read')
+      return { result: existing, created: false }
+    },
+
+    async get(tenantId: string, id: string): Promise<EquivalenceResult | null> {
+      if (!isUuid(tenantId) || !isUuid(id)) return null
+      const [row] = await db
+        .select()
+        .from(equivalenceResults)
+        .where(and(eq(equivalenceResults.tenantId, tenantId), eq(equivalenceResults.id, id)))
+      return row ?? null
+    },
+
+    /** Newest first, filtered, with an opaque cursor on (created_at, id). */
+    async list(
+      tenantId: string,
+      filters: ResultFilters = {},
+      page: { cursor?: string; limit?: number } = {},
+    ): Promise<Page<EquivalenceResult>> {
+      if (!isUuid(tenantId)) return { items: [], nextCursor: null }
+      const limit = pageSize(page.limit)
+      const t = equivalenceResults
+      const rows = await db
+        .select({ ...getTableColumns(t), cursorAt: cursorAtOf(t.createdAt) })
+        .from(t)
+        .where(and(filtersOf(tenantId, filters), newestFirstAfter(t.createdAt, t.id, page.cursor)))
+        .orderBy(desc(t.createdAt), desc(t.id))
+        .limit(limit + 1)
+      return newestFirstPage(rows, limit)
+    },
+
+    async count(tenantId: string, filters: ResultFilters = {}): Promise<number> {
+      if (!isUuid(tenantId)) return 0
+      const [row] = await db
+        .select({ n: count() })
+        .from(equivalenceResults)
+        .where(filtersOf(tenantId, filters))
+      return row?.n ?? 0
+    },
+  }
+}
+
+export type ResultsRepository = ReturnType<typeof createResultsRepository>
