@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { parseConfig } from '../../edge/config'
+import { parseWorkerConfig } from '../../worker/config'
 import { copyFrom, execForm, keyword, readStages, words } from './dockerfile'
 
 /**
@@ -120,11 +121,16 @@ describe('docker-compose.prod.yml', () => {
   it.each(['managed', 'selfhosted'])('gives the app a configuration it accepts (ops/env/%s.env.example)', (mode) => {
     const env = readEnvFile(`ops/env/${mode}.env.example`)
     const resolved = interpolateTree(compose, env)
-    for (const name of ['worker', 'api']) {
-      const config = parseConfig(resolved.services[name]!.environment!)
+    // Each process's own boot-time parser (the one that exits naming a bad variable) accepts it.
+    const api = parseConfig(resolved.services.api!.environment!)
+    const worker = parseWorkerConfig(resolved.services.worker!.environment!)
+    for (const config of [api, worker]) {
       expect(config.DATABASE_DRIVER).toBe('pg')
       expect(config.WORKER_URL).toBe(`https://${env.WORKER_DOMAIN}`)
     }
+    expect(worker.PORT).toBe(8080)
+    expect(api.PORT).toBe(8100)
+    expect(worker.SWEEP_CRON).toBe('* * * * *')
     // Secrets of the selfhosted stores are the ones the app uses to reach them.
     expect(resolved.services['redis-http']!.environment!.SRH_TOKEN).toBe(env.UPSTASH_REDIS_REST_TOKEN)
   })
