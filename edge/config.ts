@@ -44,6 +44,8 @@ const ConfigSchema = z
 
     /** @default 8100 (the port of the service this replaces) */
     PORT: positiveInt.max(65535).default(8100),
+    /** Interface the Node server binds. @default '0.0.0.0' */
+    HOST: z.string().min(1).default('0.0.0.0'),
     /** @default 'info' */
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Comma-separated origins allowed by CORS; empty disables CORS. @example 'https://sig.example.edu' */

@@ -43,7 +43,7 @@ export async function evaluateAndPersist(args: {
   const referenceDate = request.data_referencia ?? args.today
   const versions = await resolveVersions(store, tenant.id, apiKey.role, request, referenceDate)
   const response = await runEngine(request, versions, referenceDate, args.mapper, args.mappingCache, args.onEngineFailure)
-  response.meta = { ...response.meta, request_id: requestId, simulation: versions.simulation }
+  response.meta = { ...response.meta, request_id: requestId }
   if (versions.notes.length) response.meta.avisos = versions.notes
 
   const saved = await store.saveResult(tenant.id, {

@@ -1,0 +1,75 @@
+import { serve } from '@hono/node-server'
+import { join } from 'node:path'
+import { createDatabase } from '../../db/client'
+import { createApp } from '../app'
+import { ConfigError, parseConfig } from '../config'
+import { createLogger } from '../lib/logger'
+import { createMetrics } from '../lib/metrics'
+import { createRateLimiter, createRedis, redisPing } from '../runtime'
+import { createDbStore } from '../store-db'
+import { ensureDemoData, loadOrCreateSalt } from './embedded'
+
+/**
+ * `npm start`. With no env this is the embedded default: PGlite in .data/, migrated on open, demo
+ * data on the first start, in-memory rate limits. With DATABASE_URL it is the container server
+ * (node-postgres; migrations are a deploy step: `npm run db:migrate`).
+ */
+async function main(): Promise<void> {
+  let config
+  try {
+    config = parseConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(1)
+    }
+    throw err
+  }
+  const logger = createLogger(config.LOG_LEVEL)
+  const embedded = config.DATABASE_DRIVER === 'pglite'
+  const dataDir = join(config.PGLITE_DIR, '..')
+  const salt = config.API_KEY_SALT ?? (await loadOrCreateSalt(dataDir))
+  config = { ...config, API_KEY_SALT: salt }
+
+  const database = await createDatabase({ url: config.DATABASE_URL, driver: config.DATABASE_DRIVER, pgliteDir: config.PGLITE_DIR })
+  if (embedded) {
+    const demo = await ensureDemoData(database.db, salt, join(dataDir, 'demo-keys.json'))
+    if (demo.created) {
+      console.log(`Demo tenant created. Keys (also in ${demo.keysFile}):`)
+      console.log(`  api-client: ${demo.created['api-client']}`)
+      console.log(`  admin:      ${demo.created.admin}`)
+      console.log(`  auditor:    ${demo.created.auditor}`)
+    } else {
+      console.log(`Demo keys: ${demo.keysFile}`)
+    }
+  }
+
+  const metrics = createMetrics({ defaultMetrics: true })
+  const redis = createRedis(config)
+  const app = createApp({
+    config,
+    store: createDbStore(database.db, salt),
+    limiter: createRateLimiter(config, { redis, logger, metrics }),
+    metrics,
+    logger,
+    pingRedis: redisPing(redis),
+  })
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    console.log(`Equivalence Engine listening on http://localhost:${info.port} (docs: /docs, database: ${database.driver})`)
+  })
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal })
+    server.close(() => {
+      void database.close().finally(() => process.exit(0))
+    })
+    setTimeout(() => process.exit(0), 10_000).unref()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  console.error('failed to start:', err instanceof Error ? err.message : err)
+  process.exit(1)
+})
