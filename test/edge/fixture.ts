@@ -63,7 +63,7 @@ export async function createEdgeFixture(options: { env?: Record<string, string>;
     return Promise.resolve(app.request(path, { method, headers, body }))
   }
 
-  return { app, config, database, store, logs, tenants, createTenant, call, close: () => database.drop() }
+  return { app, config, database, store, logs, tenants, keysRepo: keys, createTenant, call, close: () => database.drop() }
 }
 
 export type EdgeFixture = Awaited<ReturnType<typeof createEdgeFixture>>
