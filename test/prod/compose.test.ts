@@ -5,6 +5,7 @@ import { parse } from 'yaml'
 import { parseConfig } from '../../edge/config'
 import { parseWorkerConfig } from '../../worker/config'
 import { copyFrom, execForm, keyword, readStages, words } from './dockerfile'
+import { importGraph } from './import-graph'
 
 /**
  * Static checks of the production path. There is no Docker engine on the development and CI
@@ -203,9 +204,10 @@ describe('docker-compose.prod.yml', () => {
 })
 
 describe.each([
-  { service: 'api', dockerfile: 'Dockerfile' },
-  { service: 'worker', dockerfile: 'worker/Dockerfile' },
-])('$dockerfile ($service image)', ({ service, dockerfile }) => {
+  { service: 'api', dockerfile: 'Dockerfile', extraEntries: [] },
+  // The worker image also runs the compose `migrate` service.
+  { service: 'worker', dockerfile: 'worker/Dockerfile', extraEntries: ['db/migrate.ts'] },
+])('$dockerfile ($service image)', ({ service, dockerfile, extraEntries }) => {
   const stages = readStages(join(root, dockerfile))
   const runtime = stages.at(-1)!
 
@@ -257,5 +259,20 @@ describe.each([
     const argv = execForm(cmd!)
     expect(argv.slice(0, 3)).toEqual(['node', '--import', 'tsx'])
     expect(existsSync(join(root, argv[3]!)), argv[3]).toBe(true)
+  })
+
+  it('runs on what the image holds: copied project files and production dependencies', async () => {
+    const entry = execForm(keyword(runtime, 'CMD')[0]!)[3]!
+    const { files, packages } = await importGraph(root, [entry, ...extraEntries])
+    const copied = keyword(runtime, 'COPY')
+      .filter((c) => !copyFrom(c))
+      .flatMap((c) => words(c).slice(0, -1))
+    for (const file of files) {
+      expect(copied.some((source) => file === source || file.startsWith(`${source}/`)), `${file} is in the image`).toBe(true)
+    }
+    // npm ci --omit=dev leaves devDependencies out of the image.
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
+    expect(packages.length).toBeGreaterThan(5)
+    for (const name of packages) expect(Object.keys(pkg.dependencies), `${name} (imported by ${entry})`).toContain(name)
   })
 })
