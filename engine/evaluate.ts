@@ -52,7 +52,7 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
   const destino = request.destino
   const referenceDate = request.data_referencia ?? ctx.referenceDate
 
-  const lang = detectLanguage(destino.ementa, destino.nome, ...origens.map((o) => o.ementa))
+  const lang = detectLanguage(destino.ementa, destino.nome)
   const destinoText = analyse(destino.ementa, lang, contentEndOf(destino.ementa))
   const origemTexts = origens.map((o) => analyseCourse(o, lang))
   const t1 = clock()

@@ -1,5 +1,5 @@
 import type { Concept, Phrase } from './concepts'
-import type { AnalysedText } from './text/analyse'
+import { areAdjacent, type AnalysedText } from './text/analyse'
 import type { Language } from './text/stopwords'
 
 /** What a mapper sees: the concepts to look for and the analysed syllabi of the taken course(s). */
@@ -81,16 +81,15 @@ function matchPhrase(phrase: Phrase, origens: readonly AnalysedText[]): { confia
     }
   }
   let confianca = phrase.total > 0 ? found / phrase.total : 0
-  // Terms that stand next to each other in the origin too: the phrase itself, not scattered words.
-  if (hits.length >= 2 && confianca < 1 && hasAdjacentPair(hits)) confianca = Math.min(1, confianca + ADJACENT_BONUS)
+  // Two terms of the phrase side by side in the origin too: the phrase itself, not scattered words.
+  if (hits.length >= 2 && confianca < 1 && hasAdjacentPair(phrase, origens)) confianca = Math.min(1, confianca + ADJACENT_BONUS)
   return { confianca, hits }
 }
 
-function hasAdjacentPair(hits: TermHit[]): boolean {
-  for (let i = 0; i < hits.length; i++) {
-    for (let j = i + 1; j < hits.length; j++) {
-      if (hits[i]!.origin === hits[j]!.origin && Math.abs(hits[i]!.token - hits[j]!.token) === 1) return true
-    }
+function hasAdjacentPair(phrase: Phrase, origens: readonly AnalysedText[]): boolean {
+  const stems = phrase.stems
+  for (let i = 1; i < stems.length; i++) {
+    for (const o of origens) if (areAdjacent(o, stems[i - 1]!, stems[i]!)) return true
   }
   return false
 }

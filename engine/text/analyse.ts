@@ -19,6 +19,19 @@ export interface AnalysedText {
   stems: Map<string, number>
 }
 
+/** Pairs of stems that stand next to each other somewhere in the text (built on first use). */
+const adjacency = new WeakMap<AnalysedText, Set<string>>()
+
+export function areAdjacent(text: AnalysedText, a: string, b: string): boolean {
+  let pairs = adjacency.get(text)
+  if (!pairs) {
+    pairs = new Set()
+    for (let i = 1; i < text.tokens.length; i++) pairs.add(`${text.tokens[i - 1]!.stem} ${text.tokens[i]!.stem}`)
+    adjacency.set(text, pairs)
+  }
+  return pairs.has(`${a} ${b}`) || pairs.has(`${b} ${a}`)
+}
+
 const WORD = /[\p{L}\p{N}]+/gu
 const UPPER = /^[\p{Lu}]+$/u
 
@@ -38,16 +51,20 @@ export function contentEndOf(text: string): number {
 const PT_MARKERS = /\b(?:de|da|do|dos|das|e|em|para|com|ao|na|no|nas|nos|os|as|uma|um)\b/g
 const EN_MARKERS = /\b(?:the|of|and|to|in|for|with|is|are|an|on|this|by)\b/g
 
-/** Portuguese or English, by counting each language's most common words. */
-export function detectLanguage(...texts: string[]): Language {
-  let pt = 0
-  let en = 0
-  for (const text of texts) {
-    const folded = text.slice(0, 2_000).toLowerCase()
-    pt += folded.match(PT_MARKERS)?.length ?? 0
-    en += folded.match(EN_MARKERS)?.length ?? 0
-  }
-  return en > pt ? 'en' : 'pt'
+/** > 0 when a text reads as Portuguese, < 0 as English, 0 when it gives no clue. */
+function languageLean(text: string): number {
+  const sample = text.slice(0, 2_000).toLowerCase()
+  return (sample.match(PT_MARKERS)?.length ?? 0) - (sample.match(EN_MARKERS)?.length ?? 0)
+}
+
+/**
+ * The language of a pair is the target's (its topics are what must be found, and the origin must
+ * not change how the target is read). Portuguese when the target gives no clue.
+ */
+export function detectLanguage(...target: readonly string[]): Language {
+  let lean = 0
+  for (const t of target) lean += languageLean(t)
+  return lean < 0 ? 'en' : 'pt'
 }
 
 export function isGrammarWord(word: string, lang: Language): boolean {

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest'
+import {
+  algoritmosEProgramacao,
+  calculo1,
+  calculo1Antigo,
+  calculo2,
+  estatisticaAplicada,
+  estruturasDeDados,
+  historiaDaArte,
+  probabilidadeEstatistica,
+  spanishFirstTerm,
+  spanishI,
+  spanishII,
+} from './__fixtures__/courses'
+import { evaluate, rule } from './__fixtures__/evaluate'
+import type { ConceptMapper } from './mapper'
+import { DEFAULT_POLICY } from './policy'
+
+describe('golden scenarios', () => {
+  it('credits the same course from an old upper-case, unaccented catalogue (full coverage)', async () => {
+    const r = await evaluate({ origem: calculo1, destino: calculo1Antigo })
+    expect(r.decisao).toBe('DEFERIDO')
+    expect(r.breakdown.cobertura).toBeGreaterThan(0.9)
+    expect(r.faltantes).toEqual([])
+    expect(r.degraded_mode).toBe(false)
+    expect(r.justificativa_curta).toMatch(/^Deferido/)
+  })
+
+  it('credits a syllabus reproduced in full even under another title', async () => {
+    const r = await evaluate({ origem: { ...estruturasDeDados, nome: 'Programação 3' }, destino: estruturasDeDados })
+    expect(r.decisao).toBe('DEFERIDO')
+  })
+
+  it('refuses a workload below the minimum and names the rule', async () => {
+    const r = await evaluate({ origem: { ...calculo1, carga_horaria: 30 }, destino: calculo1 })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(rule(r, 'carga_horaria')).toMatchObject({ passou: false })
+    expect(r.justificativa_curta).toContain('Carga horária insuficiente')
+  })
+
+  it('sends a workload below the minimum but within the tolerance to a person', async () => {
+    // 75% of 90 h = 68 h; tolerance 10% → 59 h and more goes to review.
+    const r = await evaluate({ origem: { ...calculo1, carga_horaria: 60 }, destino: calculo1 })
+    expect(r.decisao).toBe('ANALISE_HUMANA')
+    expect(rule(r, 'carga_horaria').passou).toBe(false)
+    expect(r.justificativa_curta).toContain('tolerância')
+  })
+
+  it('applies the "at least equal" workload mode', async () => {
+    const policy = { carga_horaria: { modo: 'igual_ou_maior' as const, tolerancia: 0 } }
+    const r = await evaluate({ origem: { ...calculo1, carga_horaria: 80 }, destino: calculo1 }, { policy })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(rule(r, 'carga_horaria').detalhe).toContain('igual')
+  })
+
+  it('marks an unknown workload as not applicable and says so', async () => {
+    const r = await evaluate({ origem: { ...calculo1, carga_horaria: null }, destino: calculo1 })
+    expect(rule(r, 'carga_horaria').passou).toBeNull()
+    expect(r.justificativa_detalhada).toContain('regra de carga horária não aplicável')
+    expect(r.decisao).toBe('DEFERIDO')
+  })
+
+  it('refuses a course taken without approval', async () => {
+    const r = await evaluate({ origem: { ...calculo1, aprovado: false }, destino: calculo1 })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(rule(r, 'aprovacao').passou).toBe(false)
+  })
+
+  it('refuses a course older than the limit, counted to the reference date', async () => {
+    const policy = { idade_maxima_anos: 5 }
+    const origem = { ...calculo1, ano_conclusao: 2015 }
+    const old = await evaluate({ origem, destino: calculo1, data_referencia: '2021-02-01' }, { policy })
+    expect(old.decisao).toBe('INDEFERIDO')
+    expect(rule(old, 'idade')).toMatchObject({ passou: false })
+    expect(rule(old, 'idade').detalhe).toContain('2021-02-01')
+    const recent = await evaluate({ origem, destino: calculo1, data_referencia: '2019-02-01' }, { policy })
+    expect(rule(recent, 'idade').passou).toBe(true)
+  })
+
+  it('refuses when a critical concept of the taxonomy is not covered', async () => {
+    const taxonomy = {
+      version: 'tax-1',
+      nodes: [
+        { id: 'c1', area: 'Matemática', subarea: 'Cálculo', conceito: 'Limites', descricao: '', palavras_chave: ['continuidade'], nivel: null, critico: false },
+        { id: 'c2', area: 'Matemática', subarea: 'Cálculo', conceito: 'Técnicas de integração', descricao: '', palavras_chave: ['integração por partes'], nivel: null, critico: true },
+      ],
+    }
+    const origem = { ...calculo1, ementa: 'Funções reais. Limites e continuidade. Derivadas e suas aplicações.' }
+    const r = await evaluate({ origem, destino: calculo1 }, { taxonomy })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(r.criticos_faltantes).toEqual(['Técnicas de integração'])
+    expect(rule(r, 'conceitos_criticos').passou).toBe(false)
+    expect(r.taxonomy_version).toBe('tax-1')
+    expect(r.meta.fonte_conceitos).toBe('taxonomia')
+  })
+
+  it('refuses the level rule when the target is above the origin', async () => {
+    const r = await evaluate({ origem: { ...calculo1, nivel: 'tecnico' }, destino: { ...calculo1, nivel: 'graduacao' } })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(rule(r, 'nivel').passou).toBe(false)
+    expect(r.breakdown.penalidade_nivel).toBe(DEFAULT_POLICY.nivel.penalidade_por_nivel)
+  })
+
+  it('degrades to human review when the mapper fails, without throwing', async () => {
+    const failing: ConceptMapper = {
+      version: 'broken-1',
+      map: () => Promise.reject(new Error('upstream timeout')),
+    }
+    const r = await evaluate({ origem: calculo1, destino: calculo1 }, { mapper: failing })
+    expect(r.decisao).toBe('ANALISE_HUMANA')
+    expect(r.degraded_mode).toBe(true)
+    expect(r.model_version).toBe('broken-1')
+    expect(r.justificativa_curta).toContain('mapeador')
+  })
+
+  it('degrades when the mapper answers for the wrong concepts', async () => {
+    const r = await evaluate({ origem: calculo1, destino: calculo1 }, { mapper: { version: 'x', map: () => [] } })
+    expect(r).toMatchObject({ decisao: 'ANALISE_HUMANA', degraded_mode: true })
+  })
+
+  it('sends a score in the review band to a person', async () => {
+    const r = await evaluate({ origem: estatisticaAplicada, destino: probabilidadeEstatistica })
+    expect(r.decisao).toBe('ANALISE_HUMANA')
+    expect(r.score).toBeGreaterThanOrEqual(DEFAULT_POLICY.score_revisao)
+    expect(r.score).toBeLessThan(DEFAULT_POLICY.score_deferido)
+    expect(r.faltantes.length).toBeGreaterThan(0)
+    expect(r.justificativa_detalhada).toContain('Tópicos do destino não encontrados na origem')
+  })
+
+  it('refuses an unrelated course with a specific justification', async () => {
+    const r = await evaluate({ origem: historiaDaArte, destino: estruturasDeDados })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(r.faltantes).toContain('Listas encadeadas')
+  })
+
+  it('never credits a different member of the same sequence', async () => {
+    const r = await evaluate({ origem: calculo1, destino: calculo2 })
+    expect(r.decisao).toBe('INDEFERIDO')
+    expect(rule(r, 'sequencia').passou).toBe(false)
+    const en = await evaluate({ origem: spanishI, destino: spanishII })
+    expect(en.decisao).toBe('INDEFERIDO')
+    expect(en.meta.idioma).toBe('en')
+  })
+
+  it('credits the same member of an English sequence across institutions', async () => {
+    const r = await evaluate({ origem: spanishI, destino: spanishFirstTerm })
+    expect(r.decisao).toBe('DEFERIDO')
+    expect(rule(r, 'sequencia').passou).toBe(true)
+  })
+
+  it('N:1: several taken courses cover the target together and their hours add up', async () => {
+    const half = (ementa: string, nome: string) => ({ nome, carga_horaria: 30, ementa })
+    const r = await evaluate({
+      origens: [
+        half('Listas encadeadas; pilhas e filas; árvores binárias de busca; árvores balanceadas.', 'Estruturas de Dados 1'),
+        half('Tabelas hash; filas de prioridade e heaps; grafos: representação e percursos; análise de complexidade de algoritmos.', 'Estruturas de Dados 2'),
+      ],
+      destino: estruturasDeDados,
+    })
+    expect(r.breakdown.cobertura).toBeGreaterThan(0.9)
+    expect(rule(r, 'carga_horaria').detalhe).toContain('60 h cursadas')
+    expect(r.decisao).toBe('DEFERIDO')
+    expect(new Set(r.evidence.map((e) => e.origem.indice_origem))).toEqual(new Set([0, 1]))
+    expect(r.meta.n_origens).toBe(2)
+  })
+
+  it('refuses a same-department course with different content only when the evidence is strong', async () => {
+    const r = await evaluate({ origem: algoritmosEProgramacao, destino: estruturasDeDados })
+    expect(r.decisao).not.toBe('DEFERIDO')
+  })
+})
