@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type EdgeFixture, type TenantFixture, createEdgeFixture, samplePair } from './fixture'
+
+let f: EdgeFixture
+let t: TenantFixture
+beforeAll(async () => {
+  f = await createEdgeFixture()
+  t = await f.createTenant()
+})
+afterAll(() => f.close())
+
+describe('idempotent evaluation under concurrency', () => {
+  it('50 concurrent identical evaluations with one request_id → one stored row and audit event, identical bodies', async () => {
+    const body = samplePair({ request_id: 'concurrent-1' })
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })),
+    )
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200))
+    const texts = await Promise.all(responses.map((r) => r.text()))
+    const first = JSON.parse(texts[0]!)
+    for (const text of texts) expect(JSON.parse(text)).toEqual(first)
+    expect(responses.filter((r) => r.headers.get('Idempotent-Replayed') !== 'true')).toHaveLength(1)
+
+    const rows = await f.database.pool.query('SELECT count(*)::int AS n FROM equivalence_results WHERE tenant_id = $1 AND request_id = $2', [
+      t.id,
+      'concurrent-1',
+    ])
+    expect(rows.rows[0].n).toBe(1)
+    const audit = await f.database.pool.query("SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND action = 'result.created'", [t.id])
+    expect(audit.rows[0].n).toBe(1)
+    const verify = await f.call('GET', '/admin/audit/verify', { key: t.keys.admin }).then((r) => r.json())
+    expect(verify).toEqual({ ok: true, checked: 1, broken_at: null, reason: null })
+  })
+
+  it('the same request_id in two tenants is two independent results', async () => {
+    const other = await f.createTenant()
+    const body = samplePair({ request_id: 'shared-id' })
+    const a = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
+    const b = await f.call('POST', '/v1/equivalences/evaluate', { key: other.keys['api-client'], body: { ...body, course_id: 'X' } })
+    expect([a.status, b.status]).toEqual([200, 200])
+    expect(b.headers.get('Idempotent-Replayed')).toBeNull()
+  })
+})
