@@ -1,0 +1,529 @@
+import { randomUUID } from 'node:crypto'
+import { eq, sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ZodError } from 'zod'
+import { DEFAULT_POLICY } from '../../engine'
+import { hashApiKey } from '../api-key-hash'
+import type { Database } from '../client'
+import { DataError } from '../errors'
+import { createRepositories, type NewResult, type Repositories } from '../repositories'
+import { auditEvents, jobItems } from '../schema'
+import { withTransaction } from '../transaction'
+
+/**
+ * The repository behaviour every driver must have. Each driver's test file calls this with a way to
+ * open its database; the same assertions then hold for node-postgres, Neon (WebSocket + HTTP) and
+ * PGlite.
+ */
+
+export const SALT = 'test-salt-0123456789abcdef'
+
+export interface SuiteDatabase {
+  db: Database
+  close(): Promise<void>
+}
+
+export function newResult(overrides: Partial<NewResult> = {}): NewResult {
+  return {
+    requestId: randomUUID(),
+    inputHash: 'a'.repeat(64),
+    response: { decisao: 'DEFERIDO', score: 82.5, faltantes: [] },
+    decisao: 'DEFERIDO',
+    score: 82.5,
+    degraded: false,
+    courseId: 'MAT101',
+    policyVersion: 'p1',
+    taxonomyVersion: null,
+    modelVersion: 'lexical-1',
+    ...overrides,
+  }
+}
+
+export const demoNodes = [
+  { id: 'calc.limites', conceito: 'Limites', palavras_chave: ['limite', 'continuidade'], critico: true },
+  { id: 'calc.derivadas', area: 'Matemática', conceito: 'Derivadas', nivel: 1 },
+  { id: 'calc.integrais', conceito: 'Integrais', nivel: 'graduacao' },
+]
+
+export function repositorySuite(open: () => Promise<SuiteDatabase>) {
+  let handle: SuiteDatabase
+  let repos: Repositories
+  let db: Database
+
+  beforeAll(async () => {
+    handle = await open()
+    db = handle.db
+    repos = createRepositories(db, { apiKeySalt: SALT })
+  })
+  afterAll(async () => {
+    await handle?.close()
+  })
+
+  const newTenant = (name = 'Universidade') =>
+    repos.tenants.create({ slug: `t-${randomUUID().slice(0, 8)}`, name })
+
+  describe('tenants', () => {
+    it('creates, reads by id and slug, changes status and rate limits', async () => {
+      const tenant = await newTenant()
+      expect(tenant.status).toBe('active')
+      expect(await repos.tenants.get(tenant.id)).toMatchObject({ slug: tenant.slug })
+      expect(await repos.tenants.getBySlug(tenant.slug)).toMatchObject({ id: tenant.id })
+      expect(await repos.tenants.setStatus(tenant.id, 'disabled')).toMatchObject({ status: 'disabled' })
+      expect(await repos.tenants.setRateLimits(tenant.id, { requests: 10 })).toMatchObject({
+        rateLimits: { requests: 10 },
+      })
+    })
+
+    it('refuses a second tenant with the same slug, and answers null for unknown or malformed ids', async () => {
+      const tenant = await newTenant()
+      await expect(repos.tenants.create({ slug: tenant.slug, name: 'x' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      })
+      expect(await repos.tenants.get(randomUUID())).toBeNull()
+      expect(await repos.tenants.get('not-a-uuid')).toBeNull()
+      expect(await repos.tenants.setStatus('not-a-uuid', 'disabled')).toBeNull()
+    })
+  })
+
+  describe('api keys', () => {
+    it('returns the plaintext once, stores only its HMAC, and authenticates by it', async () => {
+      const tenant = await newTenant()
+      const { key, plaintext } = await repos.apiKeys.create(tenant.id, { role: 'api-client', name: 'sig' })
+      expect(plaintext).toMatch(/^ee_[A-Za-z0-9_-]{43}$/)
+      expect(key).not.toHaveProperty('keyHash')
+      expect(plaintext.startsWith(key.prefix)).toBe(true)
+      const found = await repos.apiKeys.findActiveByHash(await hashApiKey(plaintext, SALT))
+      expect(found).toMatchObject({
+        key: { id: key.id, role: 'api-client' },
+        tenant: { id: tenant.id, status: 'active' },
+      })
+      expect(await repos.apiKeys.findActiveByKey(plaintext)).toMatchObject({ key: { id: key.id } })
+      expect(await repos.apiKeys.findActiveByKey(`${plaintext}x`)).toBeNull()
+    })
+
+    it('reports a disabled tenant with its key, and hides expired and revoked keys', async () => {
+      const tenant = await newTenant()
+      const live = await repos.apiKeys.create(tenant.id, { role: 'admin' })
+      const expired = await repos.apiKeys.create(tenant.id, {
+        role: 'admin',
+        expiresAt: new Date(Date.now() - 1000),
+      })
+      expect(await repos.apiKeys.findActiveByKey(expired.plaintext)).toBeNull()
+      await repos.tenants.setStatus(tenant.id, 'disabled')
+      expect(await repos.apiKeys.findActiveByKey(live.plaintext)).toMatchObject({
+        tenant: { status: 'disabled' },
+      })
+      expect(await repos.apiKeys.revoke(tenant.id, live.key.id)).toMatchObject({ status: 'revoked' })
+      expect(await repos.apiKeys.findActiveByKey(live.plaintext)).toBeNull()
+    })
+
+    it('rotates: the old key stops working, the new one has the same role and name', async () => {
+      const tenant = await newTenant()
+      const old = await repos.apiKeys.create(tenant.id, { role: 'auditor', name: 'painel' })
+      const rotated = await repos.apiKeys.rotate(tenant.id, old.key.id)
+      expect(rotated).toMatchObject({
+        revoked: { id: old.key.id, status: 'revoked' },
+        key: { role: 'auditor', name: 'painel' },
+      })
+      expect(await repos.apiKeys.findActiveByKey(old.plaintext)).toBeNull()
+      expect(await repos.apiKeys.findActiveByKey(rotated!.plaintext)).toMatchObject({
+        key: { id: rotated!.key.id },
+      })
+      // A revoked key cannot be rotated again.
+      expect(await repos.apiKeys.rotate(tenant.id, old.key.id)).toBeNull()
+    })
+
+    it('lists newest first with a cursor, and rejects a forged cursor', async () => {
+      const tenant = await newTenant()
+      const created = []
+      for (const role of ['admin', 'auditor', 'api-client'] as const) {
+        created.push((await repos.apiKeys.create(tenant.id, { role })).key.id)
+      }
+      const first = await repos.apiKeys.list(tenant.id, { limit: 2 })
+      expect(first.items.map((k) => k.id)).toEqual([created[2], created[1]])
+      const second = await repos.apiKeys.list(tenant.id, { limit: 2, cursor: first.nextCursor! })
+      expect(second).toEqual({ items: [expect.objectContaining({ id: created[0] })], nextCursor: null })
+      await expect(repos.apiKeys.list(tenant.id, { cursor: 'bm9wZQ' })).rejects.toMatchObject({
+        code: 'INVALID_CURSOR',
+      })
+    })
+
+    it('records the last use, at most once a minute', async () => {
+      const tenant = await newTenant()
+      const { key } = await repos.apiKeys.create(tenant.id, { role: 'admin' })
+      const at = new Date('2030-01-01T00:00:00.000Z')
+      await repos.apiKeys.touchLastUsed(tenant.id, key.id, at)
+      await repos.apiKeys.touchLastUsed(tenant.id, key.id, new Date(at.getTime() + 30_000))
+      expect((await repos.apiKeys.get(tenant.id, key.id))?.lastUsedAt).toEqual(at)
+      const later = new Date(at.getTime() + 120_000)
+      await repos.apiKeys.touchLastUsed(tenant.id, key.id, later)
+      expect((await repos.apiKeys.get(tenant.id, key.id))?.lastUsedAt).toEqual(later)
+    })
+  })
+
+  describe('taxonomies', () => {
+    it('stores a draft with its nodes (engine defaults filled in, order kept) and reads it back', async () => {
+      const tenant = await newTenant()
+      const draft = await repos.taxonomies.createDraft(tenant.id, { version: 'tax-2026.1', nodes: demoNodes })
+      expect(draft.status).toBe('draft')
+      const stored = await repos.taxonomies.get(tenant.id, draft.id)
+      expect(stored?.nodes).toEqual([
+        {
+          id: 'calc.limites',
+          area: '',
+          subarea: '',
+          conceito: 'Limites',
+          descricao: '',
+          palavras_chave: ['limite', 'continuidade'],
+          nivel: null,
+          critico: true,
+        },
+        expect.objectContaining({ id: 'calc.derivadas', area: 'Matemática', nivel: 1, critico: false }),
+        expect.objectContaining({ id: 'calc.integrais', nivel: 'graduacao' }),
+      ])
+      expect(await repos.taxonomies.getByVersion(tenant.id, 'tax-2026.1')).toMatchObject({ id: draft.id })
+    })
+
+    it('moves draft → active → deprecated and refuses moves that make no sense', async () => {
+      const tenant = await newTenant()
+      const draft = await repos.taxonomies.createDraft(tenant.id, { version: 'v1', nodes: demoNodes })
+      expect(await repos.taxonomies.activate(tenant.id, draft.id)).toMatchObject({ status: 'active' })
+      await expect(repos.taxonomies.activate(tenant.id, draft.id)).rejects.toMatchObject({
+        code: 'INVALID_STATE',
+      })
+      expect(await repos.taxonomies.deprecate(tenant.id, draft.id)).toMatchObject({ status: 'deprecated' })
+      expect(await repos.taxonomies.activate(tenant.id, randomUUID())).toBeNull()
+    })
+
+    it('keeps node ids unique per version only, and refuses duplicates within one', async () => {
+      const tenant = await newTenant()
+      await repos.taxonomies.createDraft(tenant.id, { version: 'v1', nodes: demoNodes })
+      await repos.taxonomies.createDraft(tenant.id, { version: 'v2', nodes: demoNodes })
+      await expect(
+        repos.taxonomies.createDraft(tenant.id, { version: 'v1', nodes: [] }),
+      ).rejects.toMatchObject({
+        code: 'CONFLICT',
+      })
+      await expect(
+        repos.taxonomies.createDraft(tenant.id, { version: 'v3', nodes: [demoNodes[0]!, demoNodes[0]!] }),
+      ).rejects.toBeInstanceOf(ZodError)
+      expect(await repos.taxonomies.getByVersion(tenant.id, 'v3')).toBeNull()
+      const list = await repos.taxonomies.list(tenant.id)
+      expect(list.map((t) => [t.version, t.nodeCount])).toEqual([
+        ['v2', 3],
+        ['v1', 3],
+      ])
+    })
+  })
+
+  describe('policies', () => {
+    it('validates with the engine schema and stores the complete policy', async () => {
+      const tenant = await newTenant()
+      const policy = await repos.policies.create(tenant.id, {
+        version: 'p1',
+        config: { cobertura_minima: 0.8 },
+      })
+      expect(policy.config).toEqual({ ...DEFAULT_POLICY, cobertura_minima: 0.8 })
+      expect(await repos.policies.get(tenant.id, policy.id)).toMatchObject({
+        version: 'p1',
+        config: policy.config,
+      })
+      await expect(
+        repos.policies.create(tenant.id, { version: 'p2', config: { cobertura_minima: 3 } as never }),
+      ).rejects.toBeInstanceOf(ZodError)
+      await expect(repos.policies.create(tenant.id, { version: 'p1', config: {} })).rejects.toMatchObject({
+        code: 'CONFLICT',
+      })
+    })
+
+    it('keeps exactly one default', async () => {
+      const tenant = await newTenant()
+      expect(await repos.policies.getDefault(tenant.id)).toBeNull()
+      const a = await repos.policies.create(tenant.id, { version: 'a', config: {}, isDefault: true })
+      const b = await repos.policies.create(tenant.id, { version: 'b', config: {}, isDefault: true })
+      expect((await repos.policies.getDefault(tenant.id))?.id).toBe(b.id)
+      expect(await repos.policies.setDefault(tenant.id, a.id)).toMatchObject({ id: a.id, isDefault: true })
+      expect((await repos.policies.getDefault(tenant.id))?.id).toBe(a.id)
+      expect((await repos.policies.list(tenant.id)).filter((p) => p.isDefault)).toHaveLength(1)
+      expect(await repos.policies.getByVersion(tenant.id, 'b')).toMatchObject({ id: b.id, isDefault: false })
+    })
+  })
+
+  describe('course bindings', () => {
+    it('resolves the binding in force at a reference date', async () => {
+      const tenant = await newTenant()
+      const p1 = await repos.policies.create(tenant.id, { version: 'p1', config: {} })
+      const p2 = await repos.policies.create(tenant.id, { version: 'p2', config: { score_deferido: 80 } })
+      const tax = await repos.taxonomies.createDraft(tenant.id, { version: 't1', nodes: demoNodes })
+      await repos.bindings.create(tenant.id, {
+        courseId: 'MAT101',
+        policyVersionId: p1.id,
+        activeFrom: '2024-01-01',
+      })
+      await repos.bindings.create(tenant.id, {
+        courseId: 'MAT101',
+        policyVersionId: p2.id,
+        taxonomyVersionId: tax.id,
+        activeFrom: '2025-08-01',
+      })
+      expect(await repos.bindings.resolve(tenant.id, 'MAT101', '2023-12-31')).toBeNull()
+      expect(await repos.bindings.resolve(tenant.id, 'MAT101', '2025-07-31')).toMatchObject({
+        policy: { version: 'p1' },
+        taxonomy: null,
+      })
+      expect(await repos.bindings.resolve(tenant.id, 'MAT101', '2025-08-01')).toMatchObject({
+        policy: { version: 'p2', config: { score_deferido: 80 } },
+        taxonomy: { version: 't1' },
+      })
+      expect(await repos.bindings.resolve(tenant.id, 'MAT101', 'amanhã')).toBeNull()
+      expect((await repos.bindings.list(tenant.id, 'MAT101')).map((b) => b.activeFrom)).toEqual([
+        '2025-08-01',
+        '2024-01-01',
+      ])
+      await expect(
+        repos.bindings.create(tenant.id, {
+          courseId: 'MAT101',
+          policyVersionId: p1.id,
+          activeFrom: '2024-01-01',
+        }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' })
+      await expect(
+        repos.bindings.create(tenant.id, {
+          courseId: 'X',
+          policyVersionId: randomUUID(),
+          activeFrom: '2024-01-01',
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    })
+  })
+
+  describe('results', () => {
+    it('stores a result once per request id and hands the stored one back to a repeat', async () => {
+      const tenant = await newTenant()
+      const input = newResult()
+      const first = await repos.results.insertIdempotent(tenant.id, input)
+      expect(first.created).toBe(true)
+      const again = await repos.results.insertIdempotent(tenant.id, {
+        ...input,
+        inputHash: 'b'.repeat(64),
+        score: 1,
+      })
+      expect(again).toEqual({ created: false, result: first.result })
+      expect(await repos.results.get(tenant.id, first.result.id)).toEqual(first.result)
+      expect(await repos.results.getByRequestId(tenant.id, input.requestId)).toEqual(first.result)
+      expect(await repos.results.get(tenant.id, 'nope')).toBeNull()
+    })
+
+    it('writes the audit event with the result, in one transaction, only when it is created', async () => {
+      const tenant = await newTenant()
+      const input = newResult()
+      const audit = { action: 'result.created', payload: { decisao: 'DEFERIDO' } }
+      const { result } = await repos.results.insertIdempotent(tenant.id, input, { audit })
+      await repos.results.insertIdempotent(tenant.id, input, { audit })
+      const events = await repos.audit.list(tenant.id)
+      expect(events.items).toEqual([
+        expect.objectContaining({ seq: 1, action: 'result.created', target: result.id }),
+      ])
+    })
+
+    it('lists with filters and pages through ties on created_at without loss or repeats', async () => {
+      const tenant = await newTenant()
+      // One transaction: now() is the same for every row, so only the id orders them.
+      await withTransaction(db, async (tx) => {
+        const inTx = createRepositories(tx, { apiKeySalt: SALT }).results
+        for (let i = 0; i < 7; i++) {
+          await inTx.insertIdempotent(
+            tenant.id,
+            newResult({
+              decisao: i % 2 ? 'INDEFERIDO' : 'DEFERIDO',
+              degraded: i === 3,
+              courseId: i < 4 ? 'MAT101' : 'FIS101',
+            }),
+          )
+        }
+      })
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await repos.results.list(tenant.id, {}, { limit: 3, cursor })
+        expect(page.items.length).toBeLessThanOrEqual(3)
+        seen.push(...page.items.map((r) => r.id))
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      expect(new Set(seen).size).toBe(7)
+      expect(seen).toEqual([...seen].sort().reverse())
+
+      expect((await repos.results.list(tenant.id, { decisao: 'INDEFERIDO' })).items).toHaveLength(3)
+      expect((await repos.results.list(tenant.id, { degraded: true })).items).toHaveLength(1)
+      expect((await repos.results.list(tenant.id, { courseId: 'FIS101' })).items).toHaveLength(3)
+      expect(await repos.results.count(tenant.id, { courseId: 'MAT101', decisao: 'DEFERIDO' })).toBe(2)
+      expect(await repos.results.count(tenant.id, { from: new Date(Date.now() + 60_000) })).toBe(0)
+      expect(await repos.results.count(tenant.id, { to: new Date(Date.now() + 60_000) })).toBe(7)
+    })
+  })
+
+  describe('reviews', () => {
+    it('labels a result and lists its reviews', async () => {
+      const tenant = await newTenant()
+      const { key } = await repos.apiKeys.create(tenant.id, { role: 'auditor' })
+      const { result } = await repos.results.insertIdempotent(
+        tenant.id,
+        newResult({ decisao: 'ANALISE_HUMANA' }),
+      )
+      const review = await repos.reviews.create(tenant.id, {
+        resultId: result.id,
+        reviewerKeyId: key.id,
+        label: 'DEFERIDO',
+        notes: 'ementas equivalentes',
+      })
+      expect(review).toMatchObject({ resultId: result.id, reviewerKeyId: key.id, label: 'DEFERIDO' })
+      expect(await repos.reviews.listByResult(tenant.id, result.id)).toEqual([review])
+      expect(
+        await repos.reviews.create(tenant.id, { resultId: randomUUID(), label: 'INDEFERIDO' }),
+      ).toBeNull()
+    })
+  })
+
+  describe('jobs', () => {
+    const evaluation = () => newResult({ decisao: 'INDEFERIDO', score: 20 })
+
+    it('creates a job with its items and pages through them', async () => {
+      const tenant = await newTenant()
+      const { job, itemIds } = await repos.jobs.create(tenant.id, {
+        items: Array.from({ length: 5 }, (_, i) => ({ n: i })),
+        callbackUrl: 'https://sig.example.edu/hook',
+      })
+      expect(job).toMatchObject({ status: 'queued', total: 5, done: 0, failed: 0 })
+      expect(itemIds).toHaveLength(5)
+      const first = await repos.jobs.listItems(tenant.id, job.id, { limit: 3 })
+      expect(first.items.map((i) => i.idx)).toEqual([0, 1, 2])
+      const rest = await repos.jobs.listItems(tenant.id, job.id, { limit: 3, cursor: first.nextCursor! })
+      expect(rest.items.map((i) => [i.idx, i.payload])).toEqual([
+        [3, { n: 3 }],
+        [4, { n: 4 }],
+      ])
+      expect(rest.nextCursor).toBeNull()
+      expect((await repos.jobs.list(tenant.id)).items.map((j) => j.id)).toEqual([job.id])
+    })
+
+    it('runs an item through claim → fail → claim → complete, once', async () => {
+      const tenant = await newTenant()
+      const { job, itemIds } = await repos.jobs.create(tenant.id, { items: [{ a: 1 }, { a: 2 }] })
+      const [first, second] = itemIds as [string, string]
+
+      expect(await repos.jobs.claimItem(tenant.id, first, 60_000)).toMatchObject({
+        status: 'running',
+        attempts: 1,
+      })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ status: 'running' })
+      // A second delivery while the lease holds gets nothing.
+      expect(await repos.jobs.claimItem(tenant.id, first, 60_000)).toBeNull()
+      expect(await repos.jobs.failItem(tenant.id, first, 'timeout')).toMatchObject({
+        status: 'failed',
+        lastError: 'timeout',
+      })
+      expect(await repos.jobs.failItem(tenant.id, first, 'again')).toBeNull()
+      expect(await repos.jobs.claimItem(tenant.id, first, 60_000)).toMatchObject({ attempts: 2 })
+
+      const done = await repos.jobs.completeItem(tenant.id, first, evaluation())
+      expect(done).toMatchObject({
+        transitioned: true,
+        item: { status: 'done' },
+        job: { done: 1, status: 'running' },
+      })
+      expect(done!.item.resultId).toBe(done!.result.id)
+      const repeat = await repos.jobs.completeItem(tenant.id, first, evaluation())
+      expect(repeat).toMatchObject({ transitioned: false, job: { done: 1 }, result: { id: done!.result.id } })
+
+      expect(await repos.jobs.markDead(tenant.id, second, 'bad payload')).toMatchObject({
+        transitioned: true,
+        item: { status: 'dead', lastError: 'bad payload' },
+        job: { done: 1, failed: 1, status: 'completed' },
+      })
+      expect((await repos.jobs.get(tenant.id, job.id))?.completedAt).toBeInstanceOf(Date)
+      expect(await repos.jobs.markCallbackSent(tenant.id, job.id)).toBe(true)
+      expect(await repos.jobs.markCallbackSent(tenant.id, job.id)).toBe(false)
+
+      // An admin requeues the dead item: the job reopens, and finishing it completes the job again.
+      expect(await repos.jobs.requeue(tenant.id, second)).toMatchObject({
+        item: { status: 'queued' },
+        job: { failed: 0, status: 'running', completedAt: null, callbackSentAt: null },
+      })
+      expect(await repos.jobs.requeue(tenant.id, first)).toBeNull()
+      await repos.jobs.claimItem(tenant.id, second, 60_000)
+      expect(await repos.jobs.completeItem(tenant.id, second, evaluation())).toMatchObject({
+        job: { done: 2, failed: 0, status: 'completed' },
+      })
+      expect(await repos.jobs.listItems(tenant.id, job.id, { status: 'done' })).toMatchObject({
+        items: [{ idx: 0 }, { idx: 1 }],
+      })
+    })
+
+    it('finds running items whose lease ran out and lets them be claimed again', async () => {
+      const tenant = await newTenant()
+      const { itemIds } = await repos.jobs.create(tenant.id, { items: [{}, {}] })
+      const [stale, fresh] = itemIds as [string, string]
+      await repos.jobs.claimItem(tenant.id, stale, 60_000)
+      await repos.jobs.claimItem(tenant.id, fresh, 60_000)
+      expect(await repos.jobs.findExpiredLeases(tenant.id)).toEqual([])
+      // The worker holding `stale` died: move its lease into the past.
+      await db
+        .update(jobItems)
+        .set({ leaseUntil: sql`now() - interval '1 minute'` })
+        .where(eq(jobItems.id, stale))
+      expect((await repos.jobs.findExpiredLeases(tenant.id)).map((i) => i.id)).toEqual([stale])
+      expect(await repos.jobs.claimItem(tenant.id, stale, 60_000)).toMatchObject({ attempts: 2 })
+      expect(await repos.jobs.claimItem(tenant.id, fresh, 60_000)).toBeNull()
+    })
+  })
+
+  describe('audit chain', () => {
+    it('numbers each tenant’s events from 1, chains them, and verifies', async () => {
+      const tenant = await newTenant()
+      for (let i = 0; i < 5; i++) {
+        await repos.audit.append(tenant.id, {
+          action: 'policy.created',
+          target: `p${i}`,
+          payload: { i, nota: 'ção' },
+        })
+      }
+      const page = await repos.audit.list(tenant.id, { limit: 3 })
+      expect(page.items.map((e) => e.seq)).toEqual([5, 4, 3])
+      const rest = await repos.audit.list(tenant.id, { limit: 3, cursor: page.nextCursor! })
+      expect(rest.items.map((e) => e.seq)).toEqual([2, 1])
+      expect(rest.items[1]!.prevHash).toBe('0'.repeat(64))
+      expect(rest.items[0]!.prevHash).toBe(rest.items[1]!.hash)
+      expect(await repos.audit.verifyChain(tenant.id)).toEqual({
+        ok: true,
+        checked: 5,
+        head: { seq: 5, hash: page.items[0]!.hash },
+      })
+    })
+  })
+
+  describe('transactions', () => {
+    it('roll back every write, audit rows included, when the function throws', async () => {
+      const tenant = await newTenant()
+      const requestId = randomUUID()
+      await expect(
+        withTransaction(db, async (tx) => {
+          const inTx = createRepositories(tx, { apiKeySalt: SALT })
+          await inTx.results.insertIdempotent(tenant.id, newResult({ requestId }), {
+            audit: { action: 'result.created' },
+          })
+          await inTx.policies.create(tenant.id, { version: 'rolled-back', config: {} })
+          throw new Error('boom')
+        }),
+      ).rejects.toThrow('boom')
+      expect(await repos.results.getByRequestId(tenant.id, requestId)).toBeNull()
+      expect(await repos.policies.getByVersion(tenant.id, 'rolled-back')).toBeNull()
+      expect(await db.select().from(auditEvents).where(eq(auditEvents.tenantId, tenant.id))).toEqual([])
+    })
+
+    it('surface data errors as DataError, not as driver errors', async () => {
+      const tenant = await newTenant()
+      const error = await repos.tenants.create({ slug: tenant.slug, name: 'dup' }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(DataError)
+    })
+  })
+}
