@@ -32,7 +32,7 @@ export function areAdjacent(text: AnalysedText, a: string, b: string): boolean {
   return pairs.has(`${a} ${b}`) || pairs.has(`${b} ${a}`)
 }
 
-const WORD = /[\p{L}\p{N}]+/gu
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu
 const UPPER = /^[\p{Lu}]+$/u
 
 /**
