@@ -25,9 +25,9 @@ describe('repositories on PGlite', () => {
 
   it('opens migrated', async () => {
     expect(handle.driver).toBe('pglite')
-    const tables = await handle.db.execute<{ n: number }>(
+    const tables = (await handle.db.execute(
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
-    )
+    )) as unknown as { rows: { n: number }[] }
     expect(tables.rows[0]?.n).toBe(12)
   })
 
