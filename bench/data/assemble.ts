@@ -4,14 +4,18 @@
  * Positives (label `equivalent`) pair two versions of one course: two institutions' wording
  * (`paraphrase`), one side in the old upper-case scanned format (`equivalent_old_format`), an origin
  * that covers more than the target (`equivalent_superset`), or a very short entry on one side
- * (`equivalent_short`). Negatives pair different courses: members of one sequence
- * (`hard_negative_sequence`), courses of one area (`hard_negative_same_area`) and a few across areas
- * (`random_negative`). Same-area negatives are added until each split and language is about half
+ * (`equivalent_short`), or the course as a differently built curriculum words it, with little shared
+ * vocabulary (`equivalent_loose`). Negatives pair different courses: members of one sequence
+ * (`hard_negative_sequence`), one subject at another level, audience or scope that shares most of
+ * the words (`hard_negative_overlap`), courses of one area (`hard_negative_same_area`) and a few
+ * across areas (`random_negative`). English sides now and then carry the catalogue's administrative
+ * lines (prerequisite, hours, transfer), as real catalogue extracts do. Same-area negatives are added until each split and language is about half
  * equivalent. Courses never cross splits, so the held-out file only holds courses dev never saw.
  */
 import type { BankCourse, CourseText } from './bank'
+import { withCatalogueNoise } from './catalogue-noise'
 import { fnv1a } from './hash'
-import { toLegacyFormat } from './legacy-format'
+import { stripAccents, toLegacyFormat } from './legacy-format'
 
 export type Label = 'equivalent' | 'not_equivalent'
 export type Kind =
@@ -19,7 +23,9 @@ export type Kind =
   | 'equivalent_old_format'
   | 'equivalent_superset'
   | 'equivalent_short'
+  | 'equivalent_loose'
   | 'hard_negative_sequence'
+  | 'hard_negative_overlap'
   | 'hard_negative_same_area'
   | 'random_negative'
 
@@ -39,21 +45,27 @@ export interface Dataset {
   holdout: Pair[]
 }
 
+/** A bank course plus the title of the course before it in its sequence, if any. */
+type Course = BankCourse & { previousName?: string }
+
 /** A concrete text of a course that one side of a pair shows, plus how it was derived. */
 interface Side {
-  course: BankCourse
+  course: Course
   ref: string
   text: CourseText
   tags: string[]
 }
 
 const LETTERS = ['a', 'b', 'c']
+/** Share of English sides that carry the catalogue's administrative lines. */
+const CATALOGUE_NOISE_SHARE = 0.3
 /** Share of pairs (of each split and language) that are cross-area random negatives. */
 const RANDOM_NEGATIVE_SHARE = 0.05
 /** A workload rule of the usual kind (origin at least 75% of the target) must not reject a positive. */
 const MIN_WORKLOAD_RATIO = 0.75
 
-export function assembleDataset(courses: BankCourse[]): Dataset {
+export function assembleDataset(bank: BankCourse[]): Dataset {
+  const courses = withPreviousNames(bank)
   const out: Dataset = { dev: [], holdout: [] }
   for (const split of ['dev', 'holdout'] as const) {
     for (const lang of ['pt', 'en'] as const) {
@@ -66,10 +78,28 @@ export function assembleDataset(courses: BankCourse[]): Dataset {
   return out
 }
 
-function positivesOf(c: BankCourse): Pair[] {
+function withPreviousNames(bank: BankCourse[]): Course[] {
+  return bank.map((c) => {
+    const previous = bank.find(
+      (o) => c.family !== undefined && o.family === c.family && o.step === (c.step ?? 0) - 1,
+    )
+    return previous?.versions[0] ? { ...c, previousName: previous.versions[0].nome } : c
+  })
+}
+
+function positivesOf(c: Course): Pair[] {
   const v = c.versions.map((_, i) => version(c, i))
-  const [first, second, third] = v as [Side, Side, Side | undefined]
-  const pairs: Pair[] = [pair('paraphrase', first, second)]
+  const [first, second, third] = v as [Side, Side | undefined, Side | undefined]
+  const pairs: Pair[] = []
+  if (c.loose) {
+    const l: Side = { course: c, ref: `${c.key}.l`, text: c.loose, tags: [] }
+    const other = second ?? first
+    pairs.push(
+      fnv1a(c.key) % 2 === 0 ? pair('equivalent_loose', l, other) : pair('equivalent_loose', other, l),
+    )
+  }
+  if (!second) return checked(pairs)
+  pairs.push(pair('paraphrase', first, second))
   if (third) pairs.push(pair('paraphrase', second, third))
   const last = third ?? second
   if (c.lang === 'pt') {
@@ -93,17 +123,21 @@ function positivesOf(c: BankCourse): Pair[] {
       fnv1a(c.key) % 3 === 0 ? pair('equivalent_short', s, second) : pair('equivalent_short', second, s),
     )
   }
+  return checked(pairs)
+}
+
+function checked(pairs: Pair[]): Pair[] {
   for (const p of pairs) checkWorkload(p)
   return pairs
 }
 
-function negativesOf(group: BankCourse[], positives: number): Pair[] {
+function negativesOf(group: Course[], positives: number): Pair[] {
   const pairs: Pair[] = []
   const seen = new Set<string>()
   const full = () => pairs.length >= positives
   // Round r shows the same two courses through other versions, so a repeated course pair never
   // repeats a text pair.
-  const add = (kind: Kind, o: BankCourse, d: BankCourse, round: number): void => {
+  const add = (kind: Kind, o: Course, d: Course, round: number): void => {
     const base = `${o.key}>${d.key}`
     if (o.key === d.key || seen.has(`${base}#${round}`)) return
     const p = pair(kind, pickSide(o, `${base}/o`, round, true), pickSide(d, `${base}/d`, round, false))
@@ -123,26 +157,42 @@ function negativesOf(group: BankCourse[], positives: number): Pair[] {
     }
   }
 
-  // Same area, different course.
-  const byArea = new Map<string, BankCourse[]>()
-  for (const c of sorted) byArea.set(c.area, [...(byArea.get(c.area) ?? []), c])
-  const cells = [...byArea.values()].filter((cell) => cell.length > 1)
-  const maxCell = Math.max(0, ...cells.map((cell) => cell.length))
+  // Same area, different course (not a sequence neighbour, not a declared near miss). The pairs
+  // that share the most vocabulary come first: those are the ones a word-matching engine confuses.
   const sameArea = (round: number) => {
-    for (let offset = 1; offset < maxCell && !full(); offset++) {
-      for (let i = 0; i < maxCell && !full(); i++) {
-        for (const cell of cells) {
-          const o = cell[i]
-          const d = cell[(i + offset) % cell.length]
-          if (full()) break
-          if (o && d && (o.family === undefined || o.family !== d.family))
-            add('hard_negative_same_area', o, d, round)
-        }
+    const candidates: { o: Course; d: Course; score: number }[] = []
+    for (const o of sorted) {
+      for (const d of sorted) {
+        const related =
+          (o.family !== undefined && o.family === d.family) ||
+          o.near?.includes(d.key) ||
+          d.near?.includes(o.key)
+        if (o.key === d.key || o.area !== d.area || related) continue
+        const h = fnv1a(`${o.key}>${d.key}/o`)
+        const score = sharedVocabulary(o.versions[(h + round) % o.versions.length]!, d.versions[0]!)
+        candidates.push({ o, d, score })
       }
+    }
+    candidates.sort(
+      (a, b) => b.score - a.score || `${a.o.key}>${a.d.key}`.localeCompare(`${b.o.key}>${b.d.key}`),
+    )
+    for (const { o, d } of candidates) {
+      if (full()) return
+      add('hard_negative_same_area', o, d, round)
     }
   }
 
   sequence(0)
+  // One subject at another level or for another audience, both directions.
+  for (const c of sorted) {
+    for (const k of c.near ?? []) {
+      const other = sorted.find((o) => o.key === k)
+      if (other) {
+        add('hard_negative_overlap', c, other, 0)
+        add('hard_negative_overlap', other, c, 0)
+      }
+    }
+  }
   // A few pairs across areas, the easy end of the scale.
   const randomCount = Math.max(1, Math.round(positives * 2 * RANDOM_NEGATIVE_SHARE))
   for (let i = 0, made = 0; i < sorted.length * 3 && made < randomCount; i++) {
@@ -163,21 +213,36 @@ function negativesOf(group: BankCourse[], positives: number): Pair[] {
   return pairs
 }
 
+/** Share of the target's distinct words (folded, cut to six letters) that the origin also uses. */
+function sharedVocabulary(origin: CourseText, target: CourseText): number {
+  const words = (text: string) =>
+    new Set(
+      stripAccents(text)
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((w) => w.length > 3)
+        .map((w) => w.slice(0, 6)),
+    )
+  const o = words(origin.ementa)
+  const d = words(target.ementa)
+  return d.size === 0 ? 0 : [...d].filter((w) => o.has(w)).length / d.size
+}
+
 /** One side of a negative pair: a version chosen by hash, now and then an old or a short entry. */
-function pickSide(c: BankCourse, seed: string, round: number, isOrigin: boolean): Side {
+function pickSide(c: Course, seed: string, round: number, isOrigin: boolean): Side {
   const h = fnv1a(seed)
   if (c.short && round === 0 && h % 7 === 0) return shortOf(c)
   const side = version(c, (h + round) % c.versions.length)
   return c.lang === 'pt' && (h + round) % 5 === (isOrigin ? 1 : 2) ? legacy(side) : side
 }
 
-function version(c: BankCourse, i: number): Side {
+function version(c: Course, i: number): Side {
   const text = c.versions[i]
   if (!text) throw new Error(`${c.key}: no version ${i}`)
   return { course: c, ref: `${c.key}.${LETTERS[i]}`, text, tags: [] }
 }
 
-function shortOf(c: BankCourse): Side {
+function shortOf(c: Course): Side {
   if (!c.short) throw new Error(`${c.key}: no short entry`)
   return { course: c, ref: `${c.key}.s`, text: c.short, tags: ['short'] }
 }
@@ -191,6 +256,13 @@ function legacy(s: Side): Side {
   return { ...s, ref: `${s.ref}-old`, text, tags: [...s.tags, 'old_format'] }
 }
 
+/** An English side, now and then, with the catalogue's administrative lines around it. */
+function noisy(s: Side, seed: string): Side {
+  if (s.course.lang !== 'en' || fnv1a(seed) % 100 >= CATALOGUE_NOISE_SHARE * 100) return s
+  const ementa = withCatalogueNoise(s.text.ementa, seed, s.course.previousName)
+  return { ...s, text: { ...s.text, ementa }, tags: [...s.tags, 'catalogue_noise'] }
+}
+
 function withExtra(s: Side, extra: string): Side {
   const ementa = /[.;]$/.test(s.text.ementa.trim())
     ? `${s.text.ementa.trim()} ${extra}`
@@ -198,13 +270,16 @@ function withExtra(s: Side, extra: string): Side {
   return { ...s, ref: `${s.ref}+x`, text: { ...s.text, ementa }, tags: [...s.tags, 'origin_has_more'] }
 }
 
-function pair(kind: Kind, o: Side, d: Side): Pair {
+function pair(kind: Kind, origin: Side, target: Side): Pair {
   const label: Label =
     kind.startsWith('paraphrase') || kind.startsWith('equivalent') ? 'equivalent' : 'not_equivalent'
+  const base = `${kind}:${origin.ref}>${target.ref}`
+  const o = noisy(origin, `${base}/o`)
+  const d = noisy(target, `${base}/d`)
   const tags = [...new Set([...o.tags, ...d.tags])]
   if (o.course.area !== d.course.area) tags.push(`destino_area:${d.course.area}`)
   return {
-    id: `${kind}:${o.ref}>${d.ref}`,
+    id: base,
     lang: o.course.lang,
     area: o.course.area,
     kind,

@@ -4,7 +4,9 @@
  * Each file in `bank/` holds the courses of one area. A course has two or three versions: the same
  * course as two or three different institutions would word it in their catalogue (independently
  * written, reordered, with minor topics added or missing). Courses of one sequence share a `family`
- * and carry their `step` in it (Cálculo 1 → 2, Elementary → Intermediate).
+ * and carry their `step` in it (Cálculo 1 → 2, Elementary → Intermediate). A course written only as
+ * the near miss of another (algebra-based vs calculus-based physics) may have a single version and
+ * names that course in `near`.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -41,11 +43,21 @@ export const BankCourseSchema = z.strictObject({
   split: z.enum(['dev', 'holdout']),
   family: z.string().optional(),
   step: z.number().int().positive().optional(),
-  versions: z.array(CourseTextSchema).min(2).max(3),
+  versions: z.array(CourseTextSchema).min(1).max(3),
   /** Topics an origin course may cover beyond the target (appended to build "origin has more" pairs). */
   extra: z.string().optional(),
   /** A very short catalogue entry of the same course (a title-like sentence or two). */
   short: CourseTextSchema.optional(),
+  /**
+   * The same course as a curriculum with another structure describes it: another title, another
+   * grain (a one-line generic entry, or a module of an integrated course), little shared wording.
+   */
+  loose: CourseTextSchema.optional(),
+  /**
+   * Courses (same split and language) that share most of this one's vocabulary but are not
+   * equivalent to it: another level, audience or scope of the same subject.
+   */
+  near: z.array(z.string()).optional(),
 })
 export type BankCourse = z.infer<typeof BankCourseSchema> & { area: Area }
 export type Area = (typeof AREAS)[number]
@@ -71,6 +83,14 @@ export function loadBank(dir: string): BankCourse[] {
 }
 
 function checkBank(courses: BankCourse[]): void {
+  const byKey = new Map(courses.map((c) => [c.key, c]))
+  for (const c of courses) {
+    for (const k of c.near ?? []) {
+      const other = byKey.get(k)
+      if (!other || other.split !== c.split || other.lang !== c.lang)
+        throw new Error(`${c.key}: bad near ${k}`)
+    }
+  }
   const keys = new Set<string>()
   const familySplit = new Map<string, string>()
   for (const c of courses) {

@@ -29,7 +29,8 @@ export function countsMarkdown(dataset: Dataset): string {
     ).length
     lines.push(
       '',
-      `Tags: old_format ${tagCount('old_format')}, short ${tagCount('short')}, origin_has_more ${tagCount('origin_has_more')}; ` +
+      `Tags: old_format ${tagCount('old_format')}, short ${tagCount('short')}, origin_has_more ${tagCount('origin_has_more')}, ` +
+        `catalogue_noise ${tagCount('catalogue_noise')}; ` +
         `Portuguese pairs with a workload missing on one side: ${ptNullWorkload}.`,
       '',
     )
