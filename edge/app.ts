@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import { createMemoryMappingCache } from '../engine/index'
+import { withVersionCache } from './caching-store'
 import type { Config } from './config'
 import type { Services } from './context'
 import { ApiError, handleError } from './errors'
@@ -48,7 +49,7 @@ export function createServices(deps: AppDeps): Services {
   if (!config.API_KEY_SALT) throw new Error('API_KEY_SALT must be resolved before the app is created')
   return {
     config,
-    store: deps.store,
+    store: withVersionCache(deps.store, config.VERSION_CACHE_TTL_MS),
     limiter: config.RATE_LIMIT_ENABLED ? (deps.limiter ?? new MemoryRateLimiter()) : unlimited,
     keyCache: deps.keyCache ?? new KeyCache(config.API_KEY_CACHE_TTL_MS),
     metrics: deps.metrics ?? createMetrics(),

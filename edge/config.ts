@@ -63,6 +63,11 @@ const ConfigSchema = z
     /** How long an API key record is trusted without a database lookup. @default 30000 */
     API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
 
+    /** How long policy/taxonomy/binding lookups are reused on one instance; 0 disables. @default 5000 */
+    VERSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /** Connections per database pool (pg and neon WebSocket). @default 10 */
+    DATABASE_POOL_SIZE: positiveInt.max(500).default(10),
+
     /** Job dispatch (worker/): all optional; without them jobs run in process. */
     QSTASH_URL: z.string().url().optional(),
     QSTASH_TOKEN: z.string().min(1).optional(),

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const salt = config.API_KEY_SALT ?? (await loadOrCreateSalt(dataDir))
   config = { ...config, API_KEY_SALT: salt }
 
-  const database = await createDatabase({ url: config.DATABASE_URL, driver: config.DATABASE_DRIVER, pgliteDir: config.PGLITE_DIR })
+  const database = await createDatabase({ url: config.DATABASE_URL, driver: config.DATABASE_DRIVER, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE })
   if (embedded) {
     const demo = await ensureDemoData(database.db, salt, join(dataDir, 'demo-keys.json'))
     if (demo.created) {

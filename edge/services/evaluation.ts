@@ -33,7 +33,7 @@ export async function evaluateAndPersist(args: {
   const { store, tenant, apiKey, request } = args
   const requestId = args.idempotencyKey ?? crypto.randomUUID()
   const { request_id: _ignored, ...identity } = request
-  const requestHash = await sha256Hex(canonicalize(identity) ?? '')
+  const requestHash = sha256Hex(canonicalize(identity) ?? '')
 
   if (args.idempotencyKey) {
     const existing = await store.findResultByRequestId(tenant.id, requestId)

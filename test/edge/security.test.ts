@@ -122,9 +122,10 @@ describe('fuzz: malformed evaluate bodies', () => {
     fc
       .record({ field: fc.constantFrom('origem', 'destino', 'nome', 'ementa', 'carga_horaria', 'aprovado', 'ano_conclusao', 'request_id'), value: fc.anything() })
       .map(({ field, value }) => {
-        const body = structuredClone(validPair) as Record<string, unknown> & { destino: Record<string, unknown> }
+        const body: Record<string, unknown> = structuredClone(validPair)
+        const destino = body.destino as Record<string, unknown>
         if (field in body) body[field] = value
-        else body.destino[field] = value
+        else destino[field] = value
         return { raw: JSON.stringify(body) ?? '' }
       }),
   )

@@ -1,4 +1,4 @@
-import { constantTimeEqual, toHex } from '../../lib/crypto'
+import { constantTimeEqual, hmacSha256Hex } from '../../lib/crypto'
 
 /**
  * Job callbacks (`callback_url`) are signed so the tenant can tell them from forgeries:
@@ -9,20 +9,13 @@ import { constantTimeEqual, toHex } from '../../lib/crypto'
  */
 export const CALLBACK_SIGNATURE_HEADER = 'X-Equivalence-Signature'
 
-const encoder = new TextEncoder()
-
-async function hmacHex(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  return toHex(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)))
-}
-
 /** The tenant's callback secret. @example deriveCallbackSecret(env.CALLBACK_SIGNING_SECRET, tenant.id) */
-export function deriveCallbackSecret(serverSecret: string, tenantId: string): Promise<string> {
-  return hmacHex(serverSecret, `job-callback:${tenantId}`).then((hex) => `whsec_${hex}`)
+export async function deriveCallbackSecret(serverSecret: string, tenantId: string): Promise<string> {
+  return `whsec_${hmacSha256Hex(serverSecret, `job-callback:${tenantId}`)}`
 }
 
 export async function signCallback(secret: string, body: string, unixSeconds: number): Promise<string> {
-  return `t=${unixSeconds},v1=${await hmacHex(secret, `${unixSeconds}.${body}`)}`
+  return `t=${unixSeconds},v1=${hmacSha256Hex(secret, `${unixSeconds}.${body}`)}`
 }
 
 /** What a receiver does; exported for our tests and as the reference for tenants. */
@@ -37,5 +30,5 @@ export async function verifyCallback(
   if (!Number.isInteger(t) || !parts.v1) return false
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000)
   if (Math.abs(now - t) > (options.toleranceSeconds ?? 300)) return false
-  return constantTimeEqual(parts.v1, await hmacHex(secret, `${t}.${body}`))
+  return constantTimeEqual(parts.v1, hmacSha256Hex(secret, `${t}.${body}`))
 }

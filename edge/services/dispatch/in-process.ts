@@ -1,11 +1,15 @@
-import pLimit from 'p-limit'
-import type { JobDispatcher, JobHandlers, JobMessage, JobOutcome } from './types'
+import type { Delivery, JobDispatcher, JobHandlers, JobMessage, JobOutcome } from './types'
 
 export interface InProcessDispatcherOptions {
   /** Resolved on first delivery: the handlers need a dispatcher (the sweeper re-dispatches) and vice versa. */
   handlers: () => JobHandlers
   /** Deliveries running at once. @default 4 */
   concurrency?: number
+  /**
+   * Evaluate-item messages one delivery may take together when the handlers offer the bulk form
+   * (one claim and one commit for all of them; outcomes stay per message). @default 25
+   */
+  batchSize?: number
   /** Attempts after the first, as QStash's Upstash-Retries. @default 3 */
   retries?: number
   /** Wait before retry number `retried` (1-based), in ms. @default (n) => 250 * 2 ** (n - 1) */
@@ -21,6 +25,11 @@ export type InProcessDispatcher = JobDispatcher & {
   idle(): Promise<void>
 }
 
+interface Pending {
+  message: JobMessage
+  delivery: Delivery
+}
+
 /**
  * The embedded default's dispatcher: the same handlers the worker's HTTP routes call, run in this
  * process with QStash's semantics (bounded concurrency, retries with back-off, deduplication, the
@@ -28,16 +37,20 @@ export type InProcessDispatcher = JobDispatcher & {
  * item, so after a restart the sweeper re-dispatches whatever was lost.
  */
 export function createInProcessDispatcher(options: InProcessDispatcherOptions): InProcessDispatcher {
+  const concurrency = options.concurrency ?? 4
+  const batchSize = options.batchSize ?? 25
   const retries = options.retries ?? 3
   const retryDelayMs = options.retryDelayMs ?? ((n: number) => 250 * 2 ** (n - 1))
   const windowMs = options.deduplicationWindowMs ?? 10 * 60_000
-  const limit = pLimit(options.concurrency ?? 4)
   const seen = new Map<string, number>()
+  const queue: Pending[] = []
+  let active = 0
   let sequence = 0
+  /** Messages accepted and not yet settled (delivered ok, or handed to the failure hook). */
   let pending = 0
   let waiters: Array<() => void> = []
 
-  const settle = () => {
+  const settleOne = () => {
     pending--
     if (pending > 0) return
     const wake = waiters
@@ -61,19 +74,59 @@ export function createInProcessDispatcher(options: InProcessDispatcherOptions): 
     }
   }
 
-  async function deliver(message: JobMessage, messageId: string): Promise<void> {
+  /** Takes the next delivery: one message, or a run of evaluate-item messages for the bulk handler. */
+  function take(handlers: JobHandlers): Pending[] {
+    const first = queue.shift()!
+    if (first.message.route !== 'evaluate-item' || !handlers.evaluateItems) return [first]
+    const batch = [first]
+    while (batch.length < batchSize && queue[0]?.message.route === 'evaluate-item') batch.push(queue.shift()!)
+    return batch
+  }
+
+  function pump() {
     const handlers = options.handlers()
-    for (let retried = 0; ; retried++) {
-      const outcome: JobOutcome = await limit(() => handlers[message.route](message.body, { retried, messageId })).catch(
-        (error: unknown) => ({ status: 'retry', error: error instanceof Error ? error.message : String(error) }) as const,
-      )
-      if (outcome.status === 'ok') return
-      if (outcome.status === 'give-up' || retried >= retries) {
-        await handlers.failure({ route: message.route, body: message.body, error: outcome.error })
-        return
-      }
-      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(retried + 1)))
+    while (active < concurrency && queue.length > 0) {
+      const batch = take(handlers)
+      active++
+      void run(handlers, batch).finally(() => {
+        active--
+        pump()
+      })
     }
+  }
+
+  async function run(handlers: JobHandlers, batch: Pending[]): Promise<void> {
+    let outcomes: JobOutcome[]
+    try {
+      outcomes =
+        batch.length > 1 && handlers.evaluateItems
+          ? await handlers.evaluateItems(
+              batch.map((p) => p.message.body),
+              batch.map((p) => p.delivery),
+            )
+          : [await handlers[batch[0]!.message.route](batch[0]!.message.body, batch[0]!.delivery)]
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error)
+      outcomes = batch.map(() => ({ status: 'retry', error: text }))
+    }
+    await Promise.all(batch.map((entry, i) => conclude(handlers, entry, outcomes[i] ?? { status: 'retry', error: 'no outcome' })))
+  }
+
+  async function conclude(handlers: JobHandlers, entry: Pending, outcome: JobOutcome): Promise<void> {
+    if (outcome.status === 'ok') return settleOne()
+    if (outcome.status === 'give-up' || entry.delivery.retried >= retries) {
+      try {
+        await handlers.failure({ route: entry.message.route, body: entry.message.body, error: outcome.error })
+      } catch (error) {
+        options.onUnhandled?.(error, entry.message)
+      }
+      return settleOne()
+    }
+    const retried = entry.delivery.retried + 1
+    setTimeout(() => {
+      queue.push({ message: entry.message, delivery: { ...entry.delivery, retried } })
+      pump()
+    }, retryDelayMs(retried))
   }
 
   return {
@@ -84,11 +137,9 @@ export function createInProcessDispatcher(options: InProcessDispatcherOptions): 
       for (const message of messages) {
         if (isDuplicate(message.deduplicationId, now)) continue
         pending++
-        const messageId = `local_${++sequence}`
-        deliver(message, messageId)
-          .catch((error: unknown) => options.onUnhandled?.(error, message))
-          .finally(settle)
+        queue.push({ message, delivery: { retried: 0, messageId: `local_${++sequence}` } })
       }
+      pump()
     },
     idle() {
       if (pending === 0) return Promise.resolve()

@@ -44,4 +44,10 @@ export type JobHandler = (body: unknown, delivery: Delivery) => Promise<JobOutco
 export type JobHandlers = Record<JobRoute, JobHandler> & {
   /** Called once a message has failed for good, with the last error. */
   failure(message: { route: JobRoute; body: unknown; error: string }): Promise<void>
+  /**
+   * Bulk form of `evaluate-item` for a transport that holds many messages at once (in-process):
+   * one outcome per body, each with exactly the single-message semantics, but claimed and
+   * committed together.
+   */
+  evaluateItems?: (bodies: readonly unknown[], deliveries: readonly Delivery[]) => Promise<JobOutcome[]>
 }

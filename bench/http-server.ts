@@ -1,0 +1,44 @@
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import pg from 'pg'
+import { createDatabase } from '../db/client'
+import { createApp } from '../edge/app'
+import { parseConfig } from '../edge/config'
+import { createLogger } from '../edge/lib/logger'
+import { createDbStore } from '../edge/store-db'
+
+/**
+ * The server `bench:http` measures: the real app (auth on, persistence to Postgres through
+ * node-postgres, access logs on) plus, outside the app's middleware, the bare reference route
+ * that inserts one row in one transaction — the ceiling for a persisted request here.
+ * Run by bench/http.ts with DATABASE_URL, API_KEY_SALT and PORT set.
+ */
+const config = parseConfig({ ...process.env, RATE_LIMIT_ENABLED: 'false' })
+const database = await createDatabase({ url: config.DATABASE_URL, driver: 'pg', poolSize: config.DATABASE_POOL_SIZE })
+const app = createApp({
+  config,
+  store: createDbStore(database.db, config.API_KEY_SALT!),
+  logger: createLogger(config.LOG_LEVEL),
+})
+
+const bare = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })
+await bare.query('CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
+const root = new Hono()
+root.post('/bench/bare-insert', async (c) => {
+  const body = await c.req.json()
+  const client = await bare.connect()
+  try {
+    await client.query('BEGIN')
+    const { rows } = await client.query('INSERT INTO bench_rows (body) VALUES ($1) RETURNING id', [body])
+    await client.query('COMMIT')
+    return c.json({ id: rows[0].id })
+  } catch (err) {
+    await client.query('ROLLBACK')
+    throw err
+  } finally {
+    client.release()
+  }
+})
+root.route('/', app)
+
+serve({ fetch: root.fetch, port: config.PORT, hostname: '127.0.0.1' }, () => process.send?.('ready'))
