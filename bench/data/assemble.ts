@@ -157,7 +157,7 @@ function negativesOf(group: Course[], positives: number): Pair[] {
     }
   }
 
-  // Same area, different course (not a sequence neighbour, not a declared near miss). The pairs
+  // Same area, different course (not a sequence neighbour, not a declared near miss or cover). The pairs
   // that share the most vocabulary come first: those are the ones a word-matching engine confuses.
   const sameArea = (round: number) => {
     const candidates: { o: Course; d: Course; score: number }[] = []
@@ -166,7 +166,9 @@ function negativesOf(group: Course[], positives: number): Pair[] {
         const related =
           (o.family !== undefined && o.family === d.family) ||
           o.near?.includes(d.key) ||
-          d.near?.includes(o.key)
+          d.near?.includes(o.key) ||
+          o.coveredBy?.includes(d.key) ||
+          d.coveredBy?.includes(o.key)
         if (o.key === d.key || o.area !== d.area || related) continue
         const h = fnv1a(`${o.key}>${d.key}/o`)
         const score = sharedVocabulary(o.versions[(h + round) % o.versions.length]!, d.versions[0]!)
@@ -183,14 +185,17 @@ function negativesOf(group: Course[], positives: number): Pair[] {
   }
 
   sequence(0)
-  // One subject at another level or for another audience, both directions.
+  // One subject at another level, for another audience or of another scope: both directions for
+  // near misses, only narrower → wider for courses covered by another.
+  const byKey = new Map(sorted.map((c) => [c.key, c]))
   for (const c of sorted) {
-    for (const k of c.near ?? []) {
-      const other = sorted.find((o) => o.key === k)
-      if (other) {
-        add('hard_negative_overlap', c, other, 0)
-        add('hard_negative_overlap', other, c, 0)
-      }
+    for (const other of (c.near ?? []).map((k) => byKey.get(k))) {
+      if (!other) continue
+      add('hard_negative_overlap', c, other, 0)
+      add('hard_negative_overlap', other, c, 0)
+    }
+    for (const wider of (c.coveredBy ?? []).map((k) => byKey.get(k))) {
+      if (wider) add('hard_negative_overlap', c, wider, 0)
     }
   }
   // A few pairs across areas, the easy end of the scale.

@@ -58,6 +58,12 @@ export const BankCourseSchema = z.strictObject({
    * equivalent to it: another level, audience or scope of the same subject.
    */
   near: z.array(z.string()).optional(),
+  /**
+   * Courses that cover this one's content and more (a higher level, a wider scope). Only this →
+   * them is a negative (the origin lacks content); the reverse is left out of the set, because a
+   * course that covers more may well be credited for a narrower one.
+   */
+  coveredBy: z.array(z.string()).optional(),
 })
 export type BankCourse = z.infer<typeof BankCourseSchema> & { area: Area }
 export type Area = (typeof AREAS)[number]
@@ -85,7 +91,7 @@ export function loadBank(dir: string): BankCourse[] {
 function checkBank(courses: BankCourse[]): void {
   const byKey = new Map(courses.map((c) => [c.key, c]))
   for (const c of courses) {
-    for (const k of c.near ?? []) {
+    for (const k of [...(c.near ?? []), ...(c.coveredBy ?? [])]) {
       const other = byKey.get(k)
       if (!other || other.split !== c.split || other.lang !== c.lang)
         throw new Error(`${c.key}: bad near ${k}`)
