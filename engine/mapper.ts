@@ -30,6 +30,8 @@ export const MAPPER_VERSION = 'lexical-1.0.0'
 
 const EXACT = 1
 const PREFIX = 0.7
+/** Stems shorter than this only match exactly (`cas` must not match `casa` nor `causa`). */
+const MIN_PARTIAL = 5
 const GLUED = 0.6
 const ADJACENT_BONUS = 0.1
 /** Evidence longer than this is narrowed to the strongest single term. */
@@ -48,20 +50,27 @@ interface TermHit {
 export function findStem(text: AnalysedText, stem: string): { score: number; token: number } | null {
   const exact = text.stems.get(stem)
   if (exact !== undefined) return { score: EXACT, token: exact }
-  if (stem.length < 4) return null
-  let best: { score: number; token: number } | null = null
-  for (const [other, token] of text.stems) {
-    if (other.length < 4) continue
+  if (stem.length < MIN_PARTIAL) return null
+  // Partial matching scans the whole vocabulary: remember the answer for this text.
+  const known = text.lookups.get(stem)
+  if (known !== undefined) return known
+  const found = findPartial(text, stem)
+  text.lookups.set(stem, found)
+  return found
+}
+
+function findPartial(text: AnalysedText, stem: string): { score: number; token: number } | null {
+  let glued: string | null = null
+  for (const other of text.vocabulary) {
+    if (other.length < MIN_PARTIAL) continue
     const shorter = Math.min(other.length, stem.length)
     const longer = Math.max(other.length, stem.length)
-    if (shorter >= 5 && shorter / longer >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) {
-      return { score: PREFIX, token }
+    if (shorter / longer >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) {
+      return { score: PREFIX, token: text.stems.get(other)! }
     }
-    if (!best && stem.length >= 5 && other.length >= stem.length + 3 && other.includes(stem)) {
-      best = { score: GLUED, token }
-    }
+    if (glued === null && other.length >= stem.length + 3 && other.includes(stem)) glued = other
   }
-  return best
+  return glued === null ? null : { score: GLUED, token: text.stems.get(glued)! }
 }
 
 function matchPhrase(phrase: Phrase, origens: readonly AnalysedText[]): { confianca: number; hits: TermHit[] } {

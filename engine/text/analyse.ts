@@ -1,6 +1,6 @@
 import { fold } from './fold'
-import { stem } from './stem'
-import { GRAMMAR_WORDS, STOP_WORDS, type Language } from './stopwords'
+import { contentStem } from './stem'
+import type { Language } from './stopwords'
 
 /** A content word of a text, with its exact character span in the original string. */
 export interface Token {
@@ -17,19 +17,37 @@ export interface AnalysedText {
   tokens: Token[]
   /** stem → index of its first token. */
   stems: Map<string, number>
+  /** The distinct stems in order of first appearance. */
+  vocabulary: string[]
+  /** Memo of stem look-ups into this text (exact or partial), filled by the mapper. */
+  lookups: Map<string, { score: number; token: number } | null>
 }
 
-/** Pairs of stems that stand next to each other somewhere in the text (built on first use). */
-const adjacency = new WeakMap<AnalysedText, Set<string>>()
+/**
+ * Pairs of stems that stand next to each other somewhere in the text, built on first use. A stem
+ * is identified by the index of its first token, so a pair is one number and nothing is allocated
+ * per token.
+ */
+const adjacency = new WeakMap<AnalysedText, Set<number>>()
+const PAIR_BASE = 1 << 20
 
 export function areAdjacent(text: AnalysedText, a: string, b: string): boolean {
+  const ia = text.stems.get(a)
+  const ib = text.stems.get(b)
+  if (ia === undefined || ib === undefined) return false
   let pairs = adjacency.get(text)
   if (!pairs) {
     pairs = new Set()
-    for (let i = 1; i < text.tokens.length; i++) pairs.add(`${text.tokens[i - 1]!.stem} ${text.tokens[i]!.stem}`)
+    const { tokens, stems } = text
+    let previous = -1
+    for (const t of tokens) {
+      const id = stems.get(t.stem)!
+      if (previous >= 0) pairs.add(previous * PAIR_BASE + id)
+      previous = id
+    }
     adjacency.set(text, pairs)
   }
-  return pairs.has(`${a} ${b}`) || pairs.has(`${b} ${a}`)
+  return pairs.has(ia * PAIR_BASE + ib) || pairs.has(ib * PAIR_BASE + ia)
 }
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu
@@ -48,13 +66,23 @@ export function contentEndOf(text: string): number {
   return m && m.index > 0 ? m.index : text.length
 }
 
-const PT_MARKERS = /\b(?:de|da|do|dos|das|e|em|para|com|ao|na|no|nas|nos|os|as|uma|um)\b/g
-const EN_MARKERS = /\b(?:the|of|and|to|in|for|with|is|are|an|on|this|by)\b/g
+const PT_MARKERS = /\b(?:de|da|do|dos|das|e|em|para|com|ao|na|no|nas|nos|os|as|uma|um)\b/gi
+const EN_MARKERS = /\b(?:the|of|and|to|in|for|with|is|are|an|on|this|by)\b/gi
+
+/** How much text is enough to tell the two languages apart. */
+const LANGUAGE_SAMPLE = 800
+
+function count(pattern: RegExp, text: string): number {
+  pattern.lastIndex = 0
+  let n = 0
+  while (pattern.exec(text) !== null) n++
+  return n
+}
 
 /** > 0 when a text reads as Portuguese, < 0 as English, 0 when it gives no clue. */
 function languageLean(text: string): number {
-  const sample = text.slice(0, 2_000).toLowerCase()
-  return (sample.match(PT_MARKERS)?.length ?? 0) - (sample.match(EN_MARKERS)?.length ?? 0)
+  const sample = text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text
+  return count(PT_MARKERS, sample) - count(EN_MARKERS, sample)
 }
 
 /**
@@ -67,10 +95,6 @@ export function detectLanguage(...target: readonly string[]): Language {
   return lean < 0 ? 'en' : 'pt'
 }
 
-export function isGrammarWord(word: string, lang: Language): boolean {
-  return GRAMMAR_WORDS[lang].has(word)
-}
-
 /**
  * Splits a text into content tokens: folded, stop words dropped, stemmed.
  * Words broken by a line-wrap hyphen (`A- VANCADAS`, `AS-PECTOS`) are rejoined.
@@ -80,40 +104,35 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
   // Folding normally keeps offsets; when it does not (decomposed input), fold word by word.
   const sameOffsets = folded.length === source.length
   const text = sameOffsets ? folded : source
-  const stops = STOP_WORDS[lang]
   const tokens: Token[] = []
   const stems = new Map<string, number>()
+  const vocabulary: string[] = []
 
   WORD.lastIndex = 0
-  let pendingStart = -1
-  let pendingEnd = -1
-  let pendingWord = ''
-  const flush = () => {
-    if (pendingStart < 0) return
-    const word = sameOffsets ? pendingWord : fold(pendingWord)
-    if (word.length > 1 && !stops.has(word)) {
-      const s = stem(word, lang)
-      if (!stems.has(s)) stems.set(s, tokens.length)
-      tokens.push({ start: pendingStart, end: pendingEnd, stem: s })
-    }
-    pendingStart = -1
-  }
-
-  for (let m = WORD.exec(text); m !== null && m.index < contentEnd; m = WORD.exec(text)) {
+  let m = WORD.exec(text)
+  while (m !== null && m.index < contentEnd) {
     const start = m.index
-    const end = start + m[0].length
-    if (pendingStart >= 0 && isLineWrap(source, pendingStart, pendingEnd, start, end)) {
-      pendingWord += m[0]
-      pendingEnd = end
-      continue
+    let segmentStart = start
+    let end = start + m[0].length
+    let word = m[0]
+    let next = WORD.exec(text)
+    while (next !== null && next.index < contentEnd && isLineWrap(source, segmentStart, end, next.index, next.index + next[0].length)) {
+      word += next[0]
+      segmentStart = next.index
+      end = next.index + next[0].length
+      next = WORD.exec(text)
     }
-    flush()
-    pendingStart = start
-    pendingEnd = end
-    pendingWord = m[0]
+    const s = contentStem(sameOffsets ? word : fold(word), lang)
+    if (s !== '') {
+      if (!stems.has(s)) {
+        stems.set(s, tokens.length)
+        vocabulary.push(s)
+      }
+      tokens.push({ start, end, stem: s })
+    }
+    m = next
   }
-  flush()
-  return { source, contentEnd, tokens, stems }
+  return { source, contentEnd, tokens, stems, vocabulary, lookups: new Map() }
 }
 
 /**

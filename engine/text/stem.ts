@@ -1,5 +1,5 @@
 import { newStemmer, type Stemmer } from 'snowball-stemmers'
-import type { Language } from './stopwords'
+import { STOP_WORDS, type Language } from './stopwords'
 
 /**
  * Snowball stemming of folded (unaccented, lower-case) words, memoised.
@@ -27,6 +27,20 @@ export function stem(word: string, lang: Language): string {
   let base = word
   if (lang === 'pt' && word.length >= 6) base = word.replace(PT_NOMINAL_ENDING, '')
   const result = /^\d+$/.test(base) ? base : stemmers[lang].stem(base)
+  if (cache.size >= MEMO_LIMIT) cache.clear()
+  cache.set(word, result)
+  return result
+}
+
+/**
+ * The stem of a folded word, or '' for a stop word or a one-letter word: one memo look-up per
+ * token, stop words included.
+ */
+export function contentStem(word: string, lang: Language): string {
+  const cache = memo[lang]
+  const hit = cache.get(word)
+  if (hit !== undefined) return hit
+  const result = word.length > 1 && !STOP_WORDS[lang].has(word) ? stem(word, lang) : ''
   if (cache.size >= MEMO_LIMIT) cache.clear()
   cache.set(word, result)
   return result

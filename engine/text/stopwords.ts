@@ -50,10 +50,4 @@ export const STOP_WORDS = {
   en: toSet(EN_GRAMMAR, EN_FILLER),
 } as const
 
-/** Grammatical stop words only: used to guess the language of a text. */
-export const GRAMMAR_WORDS = {
-  pt: toSet(PT_GRAMMAR),
-  en: toSet(EN_GRAMMAR),
-} as const
-
 export type Language = keyof typeof STOP_WORDS
