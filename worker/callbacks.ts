@@ -29,7 +29,7 @@ export function createCallbackNotifier(options: CallbackNotifierOptions): Callba
   const inFlight = new Map<string, Promise<void>>()
 
   async function deliver(job: FinishedJob & { callbackUrl: string }): Promise<void> {
-    const summary = await options.store.jobSummary(job.id)
+    const summary = await options.store.getById(job.id)
     if (!summary) return
     const body = JSON.stringify({
       event: 'job.completed',

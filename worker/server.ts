@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import { JOB_ROUTES } from '../edge/services/dispatch/types'
 import type { JobHandlers, JobOutcome, JobRoute } from '../edge/services/dispatch/types'
+import type { Logger } from '../edge/lib/logger'
 import type { WorkerMetrics } from './metrics'
 
 export interface WorkerAppDeps {
@@ -14,7 +15,7 @@ export interface WorkerAppDeps {
   /** Public base URL QStash delivers to (WORKER_URL): the signature's `sub` must name it. */
   publicUrl: string
   metrics: WorkerMetrics
-  log?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void
+  logger?: Logger
 }
 
 /** QStash does not retry a 489 (not a standard status, hence the cast for Hono's types). */
@@ -37,7 +38,7 @@ const FailureCallbackPayload = z.object({
 export function createWorkerApp(deps: WorkerAppDeps): Hono {
   const app = new Hono()
   const base = deps.publicUrl.replace(/\/+$/, '')
-  const log = deps.log ?? (() => undefined)
+  const logger = deps.logger
 
   app.use('*', deps.metrics.registerMetrics)
   app.get('/health', (c) => c.json({ status: 'alive' }))
@@ -55,7 +56,7 @@ export function createWorkerApp(deps: WorkerAppDeps): Hono {
     } catch (err) {
       if (!(err instanceof SignatureError)) throw err
       deps.metrics.rejectedSignatures.inc()
-      log('warn', 'rejected a job request with a bad signature', { route, reason: err.message })
+      logger?.warn('rejected a job request with a bad signature', { route, reason: err.message })
       return c.json({ error: 'invalid signature' }, 401)
     }
 
@@ -105,7 +106,7 @@ export function createWorkerApp(deps: WorkerAppDeps): Hono {
 
   app.onError((err, c) => {
     // Unknown errors (database down, bugs) are worth a retry; the message text stays in our logs.
-    log('error', 'job route failed', { path: c.req.path, error: err instanceof Error ? err.message : String(err) })
+    logger?.error('job route failed', { path: c.req.path, error: err instanceof Error ? err.message : String(err) })
     return c.json({ error: 'internal error' }, 500)
   })
   return app

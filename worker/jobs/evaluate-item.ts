@@ -1,18 +1,19 @@
 import canonicalize from 'canonicalize'
+import { ZodError } from 'zod'
 import { evaluateEquivalence, EvaluateRequestSchema } from '../../engine/index'
 import type { ConceptMapper, EvaluateRequest, EvaluateResponse } from '../../engine/index'
-import { EvaluateItemBody } from '../../edge/services/dispatch/messages'
-import type { JobHandler } from '../../edge/services/dispatch/types'
-import { BatchItemPayloadSchema, batchResultRequestId } from '../../edge/services/batch/item-payload'
 import { sha256Hex } from '../../edge/lib/crypto'
+import { BatchItemPayloadSchema, batchResultRequestId } from '../../edge/services/batch/item-payload'
+import { EvaluateItemBody } from '../../edge/services/dispatch/messages'
+import type { Delivery, JobHandler, JobHandlers, JobOutcome } from '../../edge/services/dispatch/types'
 import type { ResolvedVersions } from '../../edge/services/resolve-versions'
 import type { Role } from '../../edge/store'
-import type { FinishedJob, JobStore } from './store'
+import type { ClaimedItem, FinishedJob, ItemResult, JobStore } from './store'
 
 export interface EvaluateItemDeps {
   store: JobStore
   /** Server-side version resolution, the same as the edge's evaluate (edge/services/resolve-versions.ts). */
-  resolve: (tenantId: string, role: Role, request: EvaluateRequest) => Promise<ResolvedVersions>
+  resolve: (tenantId: string, role: Role, request: EvaluateRequest, referenceDate: string) => Promise<ResolvedVersions>
   mapper?: ConceptMapper
   /** How long a claim holds the item before the sweeper may hand it to someone else. */
   leaseMs: number
@@ -21,15 +22,16 @@ export interface EvaluateItemDeps {
   observe?: (event: { outcome: 'done' | 'failed' | 'skipped'; seconds?: number; retried: number }) => void
 }
 
-/** A resolution error the edge would answer 422: retrying cannot fix it. */
-const isPermanent = (err: unknown): boolean => (err as { code?: unknown })?.code === 'VALIDATION'
+type Evaluated = { ok: true; result: ItemResult } | { ok: false; error: string; permanent: boolean }
 
 /**
  * `POST /jobs/evaluate-item {item_id}`: claim under a lease, evaluate, and write the result, the
  * item's state and the job counters in one transaction. Idempotent: a delivery for an item that is
- * done (or held under someone's live lease) is acknowledged without doing anything.
+ * done, dead, unknown or held under someone's live lease is acknowledged without doing anything
+ * (if that holder dies, the lease expires and the sweeper hands the item out again).
  */
 export function evaluateItemHandler(deps: EvaluateItemDeps): JobHandler {
+  const many = evaluateItemsHandler(deps)
   return async (body, delivery) => {
     const parsed = EvaluateItemBody.safeParse(body)
     if (!parsed.success) return { status: 'give-up', error: 'malformed evaluate-item message' }
@@ -38,53 +40,126 @@ export function evaluateItemHandler(deps: EvaluateItemDeps): JobHandler {
       deps.observe?.({ outcome: 'skipped', retried: delivery.retried })
       return { status: 'ok', detail: { skipped: claim.skipped } }
     }
-    const item = claim.claimed
+    const [outcome] = await many.settle([claim.claimed], [delivery])
+    return outcome!
+  }
+}
+
+/** The bulk form: one claim statement and one commit for many items, same outcome per item. */
+export function evaluateItemsHandler(deps: EvaluateItemDeps) {
+  async function settle(items: readonly ClaimedItem[], deliveries: readonly Delivery[]): Promise<JobOutcome[]> {
     const started = performance.now()
+    const evaluated: Evaluated[] = []
+    for (const item of items) evaluated.push(await evaluate(item, deps))
+
+    const entries = items.flatMap((item, i) => {
+      const e = evaluated[i]!
+      return e.ok ? [{ item, result: e.result }] : []
+    })
+    let settledIds = new Set<string>()
     try {
-      const payload = BatchItemPayloadSchema.parse(item.payload)
-      const request = EvaluateRequestSchema.parse(payload.request)
-      const versions = await deps.resolve(item.tenantId, payload.role, request)
-      const response = await evaluate(request, versions, deps)
-      const requestId = batchResultRequestId(item.jobId, item.idx)
-      response.meta = {
-        ...response.meta,
-        request_id: requestId,
-        simulation: versions.simulation,
-        job_id: item.jobId,
-        item_index: item.idx,
-        ...(request.request_id ? { client_request_id: request.request_id } : {}),
-        ...(versions.notes.length ? { avisos: versions.notes } : {}),
+      const committed = await deps.store.completeMany(entries)
+      settledIds = committed.settledIds
+      for (const job of committed.finishedJobs) deps.onFinished(job)
+    } catch (err) {
+      // Release the claims so the retry can take them at once instead of waiting out the lease.
+      const error = describe(err)
+      await Promise.allSettled(entries.map(({ item }) => deps.store.recordFailure(item, error)))
+      for (const { item } of entries) evaluated[items.indexOf(item)] = { ok: false, error, permanent: false }
+    }
+    const seconds = (performance.now() - started) / 1000 / Math.max(1, items.length)
+
+    const outcomes: JobOutcome[] = []
+    for (const [i, item] of items.entries()) {
+      const e = evaluated[i]!
+      const retried = deliveries[i]?.retried ?? 0
+      if (e.ok) {
+        const settled = settledIds.has(item.id)
+        deps.observe?.({ outcome: settled ? 'done' : 'skipped', seconds, retried })
+        outcomes.push({ status: 'ok', detail: settled ? {} : { skipped: 'lease-lost' } })
+        continue
       }
-      const { request_id: _clientId, ...identity } = request
-      const { settled, finishedJob } = await deps.store.complete(item, {
+      deps.observe?.({ outcome: 'failed', retried })
+      outcomes.push(e.permanent ? { status: 'give-up', error: e.error } : { status: 'retry', error: e.error })
+    }
+    return outcomes
+  }
+
+  const handler: NonNullable<JobHandlers['evaluateItems']> = async (bodies, deliveries) => {
+    const ids = bodies.map((body) => EvaluateItemBody.safeParse(body))
+    const claimed = await deps.store.claimMany(
+      ids.flatMap((p) => (p.success ? [p.data.item_id] : [])),
+      deps.leaseMs,
+    )
+    const byId = new Map(claimed.map((item, i) => [item.id, i]))
+    const settled = await settle(
+      claimed,
+      claimed.map((item) => deliveries[ids.findIndex((p) => p.success && p.data.item_id === item.id)]!),
+    )
+    return ids.map((p, i) => {
+      if (!p.success) return { status: 'give-up', error: 'malformed evaluate-item message' }
+      const at = byId.get(p.data.item_id)
+      if (at === undefined) {
+        deps.observe?.({ outcome: 'skipped', retried: deliveries[i]?.retried ?? 0 })
+        return { status: 'ok', detail: { skipped: 'not-claimable' } }
+      }
+      return settled[at]!
+    })
+  }
+  return Object.assign(handler, { settle })
+}
+
+/** Runs one claimed item through resolution and the engine; a failure is recorded on the item. */
+async function evaluate(item: ClaimedItem, deps: EvaluateItemDeps): Promise<Evaluated> {
+  try {
+    const payload = BatchItemPayloadSchema.parse(item.payload)
+    const request = EvaluateRequestSchema.parse(payload.request)
+    const referenceDate = request.data_referencia ?? deps.clock().toISOString().slice(0, 10)
+    const versions = await deps.resolve(item.tenantId, payload.role, request, referenceDate)
+    const response = await runEngine(request, versions, referenceDate, deps.mapper)
+    const requestId = batchResultRequestId(item.jobId, item.idx)
+    response.meta = {
+      ...response.meta,
+      request_id: requestId,
+      simulation: versions.simulation,
+      job_id: item.jobId,
+      item_index: item.idx,
+      ...(request.request_id ? { client_request_id: request.request_id } : {}),
+      ...(versions.notes.length ? { avisos: versions.notes } : {}),
+    }
+    const { request_id: _clientId, ...identity } = request
+    return {
+      ok: true,
+      result: {
         requestId,
-        requestHash: await sha256Hex(canonicalize(identity) ?? ''),
+        inputHash: await sha256Hex(canonicalize(identity) ?? ''),
         courseId: request.course_id ?? null,
         response,
         simulation: versions.simulation,
-      })
-      deps.observe?.({ outcome: settled ? 'done' : 'skipped', seconds: (performance.now() - started) / 1000, retried: delivery.retried })
-      if (finishedJob) deps.onFinished(finishedJob)
-      return { status: 'ok', detail: settled ? {} : { skipped: 'lease-lost' } }
-    } catch (err) {
-      const error = describe(err)
-      await deps.store.recordFailure(item, error)
-      deps.observe?.({ outcome: 'failed', retried: delivery.retried })
-      return isPermanent(err) || err instanceof SyntaxError || (err as Error)?.name === 'ZodError'
-        ? { status: 'give-up', error }
-        : { status: 'retry', error }
+      },
     }
+  } catch (err) {
+    const error = describe(err)
+    await deps.store.recordFailure(item, error)
+    // An unknown version (the edge's 422) or a payload that no longer parses cannot get better by retrying.
+    const permanent = (err as { code?: unknown })?.code === 'VALIDATION' || err instanceof ZodError
+    return { ok: false, error, permanent }
   }
 }
 
 /** The engine degrades on mapper failures by itself; anything else it throws is an attempt failure. */
-function evaluate(request: EvaluateRequest, versions: ResolvedVersions, deps: EvaluateItemDeps): Promise<EvaluateResponse> {
+function runEngine(
+  request: EvaluateRequest,
+  versions: ResolvedVersions,
+  referenceDate: string,
+  mapper: ConceptMapper | undefined,
+): Promise<EvaluateResponse> {
   return evaluateEquivalence(request, {
     policy: versions.policy,
     policyVersion: versions.policyVersion,
     taxonomy: versions.taxonomy,
-    mapper: deps.mapper,
-    referenceDate: request.data_referencia ?? deps.clock().toISOString().slice(0, 10),
+    mapper,
+    referenceDate,
     simulation: versions.simulation,
   })
 }

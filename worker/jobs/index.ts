@@ -2,7 +2,7 @@ import type { JobDispatcher, JobHandlers } from '../../edge/services/dispatch/ty
 import type { CallbackNotifier } from '../callbacks'
 import type { WorkerMetrics } from '../metrics'
 import { buildTaxonomyIndexHandler, type BuildTaxonomyIndexDeps } from './build-taxonomy-index'
-import { evaluateItemHandler, type EvaluateItemDeps } from './evaluate-item'
+import { evaluateItemHandler, evaluateItemsHandler, type EvaluateItemDeps } from './evaluate-item'
 import { failureHandler } from './failure'
 import type { JobStore } from './store'
 import { sweepHandler, type SweepDeps } from './sweep'
@@ -27,21 +27,23 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
   const onFinished = deps.notifier.notify
   const log = deps.log ?? (() => undefined)
   const metrics = deps.metrics
+  const evaluation: EvaluateItemDeps = {
+    store: deps.store,
+    resolve: deps.resolve,
+    mapper: deps.mapper,
+    leaseMs: deps.leaseMs ?? 60_000,
+    clock: deps.clock ?? (() => new Date()),
+    onFinished,
+    observe: metrics
+      ? ({ outcome, seconds }) => {
+          metrics.items.inc({ outcome })
+          if (seconds !== undefined) metrics.itemDuration.observe(seconds)
+        }
+      : undefined,
+  }
   return {
-    'evaluate-item': evaluateItemHandler({
-      store: deps.store,
-      resolve: deps.resolve,
-      mapper: deps.mapper,
-      leaseMs: deps.leaseMs ?? 60_000,
-      clock: deps.clock ?? (() => new Date()),
-      onFinished,
-      observe: metrics
-        ? ({ outcome, seconds }) => {
-            metrics.items.inc({ outcome })
-            if (seconds !== undefined) metrics.itemDuration.observe(seconds)
-          }
-        : undefined,
-    }),
+    'evaluate-item': evaluateItemHandler(evaluation),
+    evaluateItems: evaluateItemsHandler(evaluation),
     sweep: sweepHandler({ store: deps.store, dispatcher: deps.dispatcher, onFinished, ...deps.sweep }),
     'build-taxonomy-index': buildTaxonomyIndexHandler(deps.taxonomyIndex),
     failure: failureHandler({

@@ -24,7 +24,8 @@ export type ClaimOutcome =
 
 export interface ItemResult {
   requestId: string
-  requestHash: string
+  /** Hash of the canonical request, as equivalence_results.input_hash. */
+  inputHash: string
   courseId: string | null
   response: EvaluateResponse
   simulation: boolean
@@ -39,12 +40,16 @@ export interface FinishedJob {
 
 export interface JobStore {
   claim(itemId: string, leaseMs: number): Promise<ClaimOutcome>
+  /** Bulk claim; ids not returned were not claimable (settled, unknown, or leased by someone else). */
+  claimMany(itemIds: readonly string[], leaseMs: number): Promise<ClaimedItem[]>
   /**
    * In ONE transaction: insert the result, mark the item done, bump the job's `done` counter (and
    * complete the job when nothing is left). `settled: false` when the claim was lost meanwhile
    * (lease expired and someone else claimed it): nothing is written.
    */
   complete(item: ClaimedItem, result: ItemResult): Promise<{ settled: boolean; finishedJob: FinishedJob | null }>
+  /** `complete` for many items in one transaction; `settledIds` are the items whose claim still held. */
+  completeMany(entries: ReadonlyArray<{ item: ClaimedItem; result: ItemResult }>): Promise<{ settledIds: Set<string>; finishedJobs: FinishedJob[] }>
   /** The attempt failed; the item is released (`failed`) for the next delivery. */
   recordFailure(item: ClaimedItem, error: string): Promise<void>
   /** Retries exhausted: the item goes dead and counts in the job's `failed`; no-op if already settled. */
@@ -62,8 +67,8 @@ export interface JobStore {
   /** Completed jobs with a callback URL that has not been delivered yet. */
   pendingCallbacks(limit: number): Promise<FinishedJob[]>
   markCallbackSent(jobId: string): Promise<void>
-  /** Summary of a finished job, as its callback reports it. */
-  jobSummary(jobId: string): Promise<{ id: string; status: string; total: number; done: number; failed: number; completedAt: Date | null } | null>
+  /** A job by id (any tenant's: the worker got the id from one of its items). */
+  getById(jobId: string): Promise<{ id: string; status: string; total: number; done: number; failed: number; completedAt: Date | null } | null>
   /** Items by state, for the queue-depth gauge. */
   queueDepth(): Promise<Record<'queued' | 'running' | 'failed', number>>
 }

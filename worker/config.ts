@@ -1,0 +1,52 @@
+import { z } from 'zod'
+
+/**
+ * The worker's configuration, parsed once from env at boot (worker/entry.ts). It shares the
+ * database, salt and QStash variables with the edge (docker-compose.prod.yml's x-app-env).
+ */
+const positiveInt = z.coerce.number().int().positive()
+
+const WorkerConfigSchema = z.object({
+  DATABASE_URL: z.url(),
+  /** @default 'pg' (node-postgres; the worker is a long-lived container) */
+  DATABASE_DRIVER: z.enum(['pg', 'neon']).default('pg'),
+  /** Needed by the edge's Store (key hashing); also the fallback callback-signing secret. */
+  API_KEY_SALT: z.string().min(16, 'must be at least 16 characters'),
+  /** Server secret each tenant's job-callback secret derives from. @default API_KEY_SALT */
+  CALLBACK_SIGNING_SECRET: z.string().min(16).optional(),
+  /** @default 'https://qstash.upstash.io' */
+  QSTASH_URL: z.url().default('https://qstash.upstash.io'),
+  QSTASH_TOKEN: z.string().min(1),
+  QSTASH_CURRENT_SIGNING_KEY: z.string().min(1),
+  QSTASH_NEXT_SIGNING_KEY: z.string().min(1),
+  /** Public base URL QStash delivers to; signatures must name `${WORKER_URL}/jobs/...`. */
+  WORKER_URL: z.url(),
+  /** @default 8080 */
+  PORT: positiveInt.max(65535).default(8080),
+  /** How long a claimed item is held before the sweeper may hand it to another worker. @default 60 */
+  JOB_LEASE_SECONDS: positiveInt.max(3600).default(60),
+  /** QStash retries per message. @default 3 */
+  JOB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** Deliveries QStash keeps in flight towards all workers (flow control). @default 16 */
+  WORKER_PARALLELISM: positiveInt.max(1000).default(16),
+  /** Cron of the QStash schedule that runs the sweeper; empty = do not create one. @default every minute */
+  SWEEP_CRON: z.string().default('* * * * *'),
+  /** OpenAI-compatible embeddings API for the taxonomy index; unset = offline lexical vectors. */
+  EMBEDDINGS_URL: z.url().optional(),
+  EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+  /** @default 'text-embedding-3-small' */
+  EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /** @default 'info' */
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+})
+
+export type WorkerConfig = z.output<typeof WorkerConfigSchema>
+
+/** Parses env, or throws an Error naming every missing or bad variable (never their values). */
+export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = WorkerConfigSchema.safeParse(present)
+  if (parsed.success) return parsed.data
+  const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(env)'}: ${i.message}`)
+  throw new Error(`Invalid worker configuration:\n${lines.join('\n')}`)
+}

@@ -1,0 +1,74 @@
+import { Client, Receiver } from '@upstash/qstash'
+import { createDatabase } from '../db/client'
+import { createLogger } from '../edge/lib/logger'
+import { createQStashDispatcher, scheduleSweeper } from '../edge/services/dispatch/qstash'
+import { createDbStore } from '../edge/store-db'
+import type { WorkerConfig } from './config'
+import { createOpenAiEmbedder } from './embeddings/openai'
+import type { JobStore } from './jobs/store'
+import { createWorkerRuntime } from './runtime'
+import { createWorkerApp } from './server'
+import { serve } from '@hono/node-server'
+
+export interface RunningWorker {
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Boots the containerized worker: Postgres, the QStash client (for re-dispatches by the sweeper),
+ * the Receiver with both signing keys, and the HTTP server. `wrapJobStore` exists for fault
+ * injection in tests (a worker that dies holding a lease).
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  options: { wrapJobStore?: (store: JobStore) => JobStore; scheduleSweep?: boolean } = {},
+): Promise<RunningWorker> {
+  const logger = createLogger(config.LOG_LEVEL)
+  const database = await createDatabase({ url: config.DATABASE_URL, driver: config.DATABASE_DRIVER })
+  const client = new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN })
+  const dispatcher = createQStashDispatcher({
+    client,
+    workerUrl: config.WORKER_URL,
+    retries: config.JOB_RETRIES,
+    parallelism: config.WORKER_PARALLELISM,
+  })
+  const runtime = createWorkerRuntime({
+    db: database.db,
+    store: createDbStore(database.db, config.API_KEY_SALT),
+    dispatcher,
+    callbackSigningSecret: config.CALLBACK_SIGNING_SECRET ?? config.API_KEY_SALT,
+    embedder: config.EMBEDDINGS_URL
+      ? createOpenAiEmbedder({ url: config.EMBEDDINGS_URL, apiKey: config.EMBEDDINGS_API_KEY, model: config.EMBEDDINGS_MODEL })
+      : undefined,
+    leaseMs: config.JOB_LEASE_SECONDS * 1000,
+    wrapJobStore: options.wrapJobStore,
+    log: (message, fields) => logger.warn(message, fields),
+  })
+  const app = createWorkerApp({
+    handlers: runtime.handlers,
+    receiver: new Receiver({
+      currentSigningKey: config.QSTASH_CURRENT_SIGNING_KEY,
+      nextSigningKey: config.QSTASH_NEXT_SIGNING_KEY,
+    }),
+    publicUrl: config.WORKER_URL,
+    metrics: runtime.metrics,
+    logger,
+  })
+  if (config.SWEEP_CRON && options.scheduleSweep !== false) {
+    // Idempotent (fixed schedule id); a failure here must not keep the worker from serving.
+    await scheduleSweeper(client, config.WORKER_URL, config.SWEEP_CRON).catch((err: unknown) =>
+      logger.warn('could not create the sweeper schedule', { error: err instanceof Error ? err.message : String(err) }),
+    )
+  }
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' })
+  logger.info('worker listening', { port: config.PORT, public_url: config.WORKER_URL })
+  return {
+    url: `http://127.0.0.1:${config.PORT}`,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await runtime.notifier.idle()
+      await database.close()
+    },
+  }
+}

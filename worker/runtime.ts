@@ -1,0 +1,69 @@
+import type { ConceptMapper } from '../engine/index'
+import type { Database } from '../db/client'
+import { createBatchJobsRepository } from '../db/repositories/batch-jobs'
+import { createEmbeddingCacheRepository } from '../db/repositories/embedding-cache'
+import { deriveCallbackSecret } from '../edge/services/batch/callback-signature'
+import type { JobDispatcher, JobHandlers } from '../edge/services/dispatch/types'
+import type { Store } from '../edge/store'
+import { createCallbackNotifier, type CallbackNotifier } from './callbacks'
+import { createLexicalEmbedder } from './embeddings/lexical'
+import type { Embedder } from './embeddings/types'
+import { createJobHandlers, type JobHandlerDeps } from './jobs/index'
+import type { JobStore } from './jobs/store'
+import { createWorkerMetrics, type WorkerMetrics } from './metrics'
+import { createCachedResolver } from './resolve'
+
+export interface WorkerRuntimeOptions {
+  db: Database
+  /** The edge's Store (edge/store-db.ts): version resolution and taxonomies, exactly as evaluate sees them. */
+  store: Store
+  dispatcher: JobDispatcher
+  /** Server secret the per-tenant callback secrets derive from. */
+  callbackSigningSecret: string
+  /** @default the offline lexical embedder */
+  embedder?: Embedder
+  mapper?: ConceptMapper
+  leaseMs?: number
+  sweep?: JobHandlerDeps['sweep']
+  callbackRetryDelaysMs?: readonly number[]
+  metrics?: WorkerMetrics
+  log?: (message: string, fields: Record<string, unknown>) => void
+  /** Fault injection for tests: wraps the Postgres job store. */
+  wrapJobStore?: (store: JobStore) => JobStore
+}
+
+export interface WorkerRuntime {
+  handlers: JobHandlers
+  notifier: CallbackNotifier
+  metrics: WorkerMetrics
+}
+
+/** Wires the job handlers to Postgres, the engine and a dispatcher; shared by worker/entry.ts and the embedded default. */
+export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
+  const repository = createBatchJobsRepository(options.db)
+  const jobs: JobStore = options.wrapJobStore ? options.wrapJobStore(repository) : repository
+  const metrics = options.metrics ?? createWorkerMetrics({ queueDepth: () => repository.queueDepth() })
+  const notifier = createCallbackNotifier({
+    store: jobs,
+    secretFor: (tenantId) => deriveCallbackSecret(options.callbackSigningSecret, tenantId),
+    retryDelaysMs: options.callbackRetryDelaysMs,
+    log: options.log,
+  })
+  const handlers = createJobHandlers({
+    store: jobs,
+    dispatcher: options.dispatcher,
+    notifier,
+    resolve: createCachedResolver(options.store),
+    mapper: options.mapper,
+    taxonomyIndex: {
+      loadTaxonomy: (tenantId, version) => options.store.getTaxonomy(tenantId, version),
+      embedder: options.embedder ?? createLexicalEmbedder(),
+      embeddings: createEmbeddingCacheRepository(options.db),
+    },
+    leaseMs: options.leaseMs,
+    sweep: options.sweep,
+    metrics,
+    log: options.log,
+  })
+  return { handlers, notifier, metrics }
+}
