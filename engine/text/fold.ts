@@ -1,5 +1,6 @@
 const COMBINING_MARKS = /\p{M}+/gu
-const ASCII = /^[\x00-\x7f]*$/
+/** Printable ASCII and ordinary whitespace: nothing to fold but the case. */
+const ASCII = /^[\t\n\r -~]*$/
 
 /** Lower-case and strip accents: `Introdução` → `introducao`. Old syllabi arrive already folded. */
 export function fold(text: string): string {
