@@ -68,6 +68,13 @@ const ConfigSchema = z
     /** Connections per database pool (pg and neon WebSocket). @default 10 */
     DATABASE_POOL_SIZE: positiveInt.max(500).default(10),
 
+    /** Neon driver endpoints when the database is not Neon's cloud (local stand-ins, self-hosted proxies). */
+    NEON_FETCH_ENDPOINT: z.string().url().optional(),
+    /** Host:port/path of a WebSocket→TCP proxy for the Neon Pool. */
+    NEON_WS_PROXY: z.string().min(1).optional(),
+    /** `false` only for local stand-ins (plain ws:// and http://). @default true */
+    NEON_SECURE: bool.default(true),
+
     /** Job dispatch (worker/): all optional; without them jobs run in process. */
     QSTASH_URL: z.string().url().optional(),
     QSTASH_TOKEN: z.string().min(1).optional(),
