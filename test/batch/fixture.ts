@@ -42,6 +42,11 @@ export const batchPayload = (i: number, overrides: Record<string, unknown> = {})
   role: 'api-client',
 })
 
+/** Polls `check` until it holds (waiting, not a timed assertion: the test's own timeout bounds it). */
+export async function waitFor(check: () => Promise<boolean>, pollMs = 50): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, pollMs))
+}
+
 /** A fresh database with one tenant, the job repository and counting helpers. */
 export async function createJobsFixture(options: { poolSize?: number } = {}) {
   const database = await createTestDatabase({ poolSize: options.poolSize ?? 12 })
@@ -85,6 +90,8 @@ export async function startQStashWorker(
   fixture: JobsFixture,
   options: {
     standIn?: QStashStandInOptions
+    /** Reuse a running stand-in (and leave it running on close). */
+    existingStandIn?: QStashStandIn
     leaseMs?: number
     retries?: number
     parallelism?: number
@@ -92,7 +99,7 @@ export async function startQStashWorker(
     wrapJobStore?: (store: JobStore) => JobStore
   } = {},
 ) {
-  const standIn: QStashStandIn = await startQStashStandIn({ retryDelayMs: () => 20, ...options.standIn })
+  const standIn: QStashStandIn = options.existingStandIn ?? (await startQStashStandIn({ retryDelayMs: () => 20, ...options.standIn }))
   const client = new Client({ baseUrl: standIn.url, token: standIn.token, retry: false })
   // The app needs the server's URL (signatures name it), the server needs the app: a late binding.
   const late: { app?: Hono } = {}
@@ -133,7 +140,7 @@ export async function startQStashWorker(
     dispatchJob,
     settle,
     close: async () => {
-      await standIn.close()
+      if (!options.existingStandIn) await standIn.close()
       await server.close()
     },
   }
