@@ -50,7 +50,6 @@ export function areAdjacent(text: AnalysedText, a: string, b: string): boolean {
   return pairs.has(ia * PAIR_BASE + ib) || pairs.has(ib * PAIR_BASE + ia)
 }
 
-const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu
 const UPPER = /^[\p{Lu}]+$/u
 
 /**
@@ -95,9 +94,34 @@ export function detectLanguage(...target: readonly string[]): Language {
   return lean < 0 ? 'en' : 'pt'
 }
 
+const LETTER = 1
+const OTHER = 2
+const MARK = 3
+/** Character classes by UTF-16 code unit, filled on first sight (0 = not yet known). */
+const charClasses = new Uint8Array(65_536)
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u
+const COMBINING = /\p{M}/u
+
+function classOf(code: number): number {
+  const known = charClasses[code]!
+  if (known !== 0) return known
+  const ch = String.fromCharCode(code)
+  const cls = LETTER_OR_DIGIT.test(ch) ? LETTER : COMBINING.test(ch) ? MARK : OTHER
+  charClasses[code] = cls
+  return cls
+}
+
+/** End of the word starting at `i`: letters, digits and combining marks. */
+function wordEnd(text: string, i: number): number {
+  let j = i + 1
+  while (j < text.length && classOf(text.charCodeAt(j)) !== OTHER) j++
+  return j
+}
+
 /**
  * Splits a text into content tokens: folded, stop words dropped, stemmed.
  * Words broken by a line-wrap hyphen (`A- VANCADAS`, `AS-PECTOS`) are rejoined.
+ * A hand-written scanner rather than a global regex: no match object per word.
  */
 export function analyse(source: string, lang: Language, contentEnd = source.length): AnalysedText {
   const folded = fold(source)
@@ -107,21 +131,30 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
   const tokens: Token[] = []
   const stems = new Map<string, number>()
   const vocabulary: string[] = []
+  const limit = Math.min(contentEnd, text.length)
 
-  WORD.lastIndex = 0
-  let m = WORD.exec(text)
-  while (m !== null && m.index < contentEnd) {
-    const start = m.index
-    let segmentStart = start
-    let end = start + m[0].length
-    let word = m[0]
-    let next = WORD.exec(text)
-    while (next !== null && next.index < contentEnd && isLineWrap(source, segmentStart, end, next.index, next.index + next[0].length)) {
-      word += next[0]
-      segmentStart = next.index
-      end = next.index + next[0].length
-      next = WORD.exec(text)
+  let i = 0
+  while (i < limit) {
+    if (classOf(text.charCodeAt(i)) !== LETTER) {
+      i++
+      continue
     }
+    const start = i
+    let segmentStart = start
+    let end = wordEnd(text, start)
+    let word = text.slice(start, end)
+    // Rejoin `AS-PECTOS`, `A- VANCADAS`: a hyphen, optional blanks, then the rest of the word.
+    while (text.charCodeAt(end) === 45 /* - */) {
+      let next = end + 1
+      while (next < limit && isBlank(text.charCodeAt(next))) next++
+      if (next >= limit || classOf(text.charCodeAt(next)) !== LETTER) break
+      const nextEnd = wordEnd(text, next)
+      if (!isLineWrap(source, segmentStart, end, next, nextEnd)) break
+      word += text.slice(next, nextEnd)
+      segmentStart = next
+      end = nextEnd
+    }
+    i = end
     const s = contentStem(sameOffsets ? word : fold(word), lang)
     if (s !== '') {
       if (!stems.has(s)) {
@@ -130,9 +163,12 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       }
       tokens.push({ start, end, stem: s })
     }
-    m = next
   }
   return { source, contentEnd, tokens, stems, vocabulary, lookups: new Map() }
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9
 }
 
 /**
@@ -142,10 +178,7 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
  */
 function isLineWrap(source: string, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   if (source.charCodeAt(aEnd) !== 45 /* - */) return false
-  for (let i = aEnd + 1; i < bStart; i++) {
-    const c = source.charCodeAt(i)
-    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false
-  }
+  for (let i = aEnd + 1; i < bStart; i++) if (!isBlank(source.charCodeAt(i))) return false
   const a = source.slice(aStart, aEnd)
   const b = source.slice(bStart, bEnd)
   if (/\d/.test(a) || /\d/.test(b)) return false
