@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKeysRepository } from '../../db/repositories/api-keys'
+import { createTenantsRepository } from '../../db/repositories/tenants'
+import { samplePair } from '../edge/fixture'
+import { type TestDatabase, createTestDatabase } from '../harness/postgres'
+import { type Started, freePort, runToExit, startServer } from './process'
+
+/**
+ * The real runtime entries, booted as processes against a fresh Postgres database: the Node
+ * server (`npm start` with DATABASE_URL) and the Deno one (`deno task start`). A few cases only;
+ * the full suite runs in process.
+ */
+let database: TestDatabase
+let key: string
+const salt = `runtime-salt-${crypto.randomUUID()}`
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  const tenant = await createTenantsRepository(database.db).create({ slug: 'runtime', name: 'Runtime' })
+  key = (await createApiKeysRepository(database.db, salt).create(tenant.id, { role: 'api-client' })).plaintext
+})
+afterAll(() => database.drop())
+
+const env = () => ({ DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'warn' })
+
+async function smoke(server: Started, requestId: string) {
+  expect(await fetch(`${server.url}/health`).then((r) => r.json())).toEqual({ status: 'alive' })
+  const res = await fetch(`${server.url}/v1/equivalences/evaluate`, {
+    method: 'POST',
+    headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+    body: JSON.stringify(samplePair({ request_id: requestId })),
+  })
+  expect(res.status).toBe(200)
+  expect((await res.json()).decisao).toBe('DEFERIDO')
+  const unauthorized = await fetch(`${server.url}/v1/equivalences/evaluate`, { method: 'POST', body: '{}' })
+  expect(await unauthorized.json()).toEqual({ detail: 'Missing X-API-Key' })
+  const rows = await database.pool.query('SELECT decisao FROM equivalence_results WHERE request_id = $1', [requestId])
+  expect(rows.rows).toEqual([{ decisao: 'DEFERIDO' }])
+}
+
+describe('Node entry', () => {
+  it('serves evaluate end to end against Postgres', async () => {
+    const server = await startServer('node', ['--import', 'tsx', 'edge/entries/node.ts'], env(), await freePort())
+    try {
+      await smoke(server, 'runtime-node')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('exits non-zero naming every bad variable', async () => {
+    const { code, output } = await runToExit('node', ['--import', 'tsx', 'edge/entries/node.ts'], {
+      DATABASE_URL: 'not a url',
+      PORT: '70000',
+      RATE_LIMIT_ENABLED: 'maybe',
+    })
+    expect(code).toBe(1)
+    for (const k of ['DATABASE_URL', 'PORT', 'RATE_LIMIT_ENABLED']) expect(output).toContain(k)
+  })
+})
+
+describe('Deno entry', () => {
+  it('serves evaluate end to end against Postgres', async () => {
+    const server = await startServer('node_modules/.bin/deno', ['task', 'start'], env(), await freePort(), 240_000)
+    try {
+      await smoke(server, 'runtime-deno')
+    } finally {
+      await server.stop()
+    }
+  }, 300_000)
+})
