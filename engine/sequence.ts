@@ -26,13 +26,16 @@ const LEVEL_WORDS: [RegExp, number][] = [
   [/\b(?:advanced|third[- ](?:term|year|semester)|avancad[oa]s?|superior)\b/, 3],
 ]
 
+const INNER_HYPHEN = /([\p{L}\p{N}])-(?=[\p{L}\p{N}])/gu
+
 /** What an `Introduction to` / `Introdução à` leaves behind. */
 const LEFTOVER_PREPOSITION = /^\s*(?:to|a|ao|as|aos|de|da|do|das|dos|em|in)\b/
 
 export function parseTitle(nome: string, stripCode: boolean): TitleInfo {
   let title = nome
   if (stripCode) title = title.replace(CATALOGUE_CODE, '')
-  let base = fold(title).replace(/\s+/g, ' ').trim()
+  // `Pre-Calculus` / `Precalculus`, `2-D Design` / `2D Design`: one word however it is hyphenated.
+  let base = fold(title).replace(INNER_HYPHEN, '$1$2').replace(/\s+/g, ' ').trim()
   const m = TRAILING_NUMBER.exec(base)
   if (m) {
     let ordinal: number | null = null

@@ -38,7 +38,7 @@ focus focuses focused explore explores exploring examine examines examining prov
 designed learn learning learned understand understanding skill skills
 use uses using used class classes also well include semester unit units credit credits hour hours lecture
 lectures discussion discussions emphasis major majors required requirement requirements
-prerequisite prerequisites advisory recommended preparation level levels transfer transferable
+prerequisite prerequisites advisory recommended preparation level levels transfer transferable honors honours
 i ii iii iv v vi 1 2 3 4 5 6 7 8 9`
 
 function toSet(...lists: string[]): ReadonlySet<string> {
