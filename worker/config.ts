@@ -10,10 +10,8 @@ const WorkerConfigSchema = z.object({
   DATABASE_URL: z.url(),
   /** @default 'pg' (node-postgres; the worker is a long-lived container) */
   DATABASE_DRIVER: z.enum(['pg', 'neon']).default('pg'),
-  /** Needed by the edge's Store (key hashing); also the fallback callback-signing secret. */
+  /** Needed by the edge's Store (key hashing); each tenant's job-callback secret derives from it too. */
   API_KEY_SALT: z.string().min(16, 'must be at least 16 characters'),
-  /** Server secret each tenant's job-callback secret derives from. @default API_KEY_SALT */
-  CALLBACK_SIGNING_SECRET: z.string().min(16).optional(),
   /** @default 'https://qstash.upstash.io' */
   QSTASH_URL: z.url().default('https://qstash.upstash.io'),
   QSTASH_TOKEN: z.string().min(1),

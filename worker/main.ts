@@ -37,7 +37,7 @@ export async function startWorker(
     db: database.db,
     store: createDbStore(database.db, config.API_KEY_SALT),
     dispatcher,
-    callbackSigningSecret: config.CALLBACK_SIGNING_SECRET ?? config.API_KEY_SALT,
+    callbackSigningSecret: config.API_KEY_SALT,
     embedder: config.EMBEDDINGS_URL
       ? createOpenAiEmbedder({ url: config.EMBEDDINGS_URL, apiKey: config.EMBEDDINGS_API_KEY, model: config.EMBEDDINGS_MODEL })
       : undefined,

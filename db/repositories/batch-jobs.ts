@@ -3,6 +3,7 @@ import type { Database } from '../client'
 import { isUuid } from '../ids'
 import { jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
+import { createAuditRepository } from './audit'
 
 /**
  * Batch jobs and their items (DESIGN §6), for both sides of the queue:
@@ -118,6 +119,12 @@ export function createBatchJobsRepository(db: Database) {
             .returning({ id: jobItems.id, idx: jobItems.idx })
           for (const row of inserted) itemIds[row.idx] = row.id
         }
+        await createAuditRepository(tx).append(tenantId, {
+          action: 'job.created',
+          actorKeyId: input.createdByKeyId,
+          target: job!.id,
+          payload: { total: input.payloads.length, callback: input.callbackUrl !== null },
+        })
         return { job: job!, itemIds }
       })
     },
@@ -195,21 +202,32 @@ export function createBatchJobsRepository(db: Database) {
      * budget; the job leaves `completed` and will notify its callback again when it finishes.
      * Returns the requeued item ids (none: nothing of the tenant's matched).
      */
-    async requeueDead(tenantId: string, target: { jobId: string; itemId?: string }): Promise<string[]> {
+    async requeueDead(tenantId: string, target: { jobId: string; itemId?: string }, actorKeyId: string | null = null): Promise<string[]> {
       if (!isUuid(tenantId) || !isUuid(target.jobId) || (target.itemId && !isUuid(target.itemId))) return []
-      const result = await db.execute(sql`
-        WITH requeued AS (
-          UPDATE job_items SET status = 'queued', attempts = 0, lease_until = NULL, updated_at = now()
-          WHERE tenant_id = ${tenantId} AND job_id = ${target.jobId} AND status = 'dead'
-            ${target.itemId ? sql`AND id = ${target.itemId}` : sql``}
-          RETURNING id
-        ), job AS (
-          UPDATE jobs SET failed = failed - (SELECT count(*) FROM requeued), status = 'running',
-                          completed_at = NULL, callback_sent_at = NULL, updated_at = now()
-          WHERE id = ${target.jobId} AND tenant_id = ${tenantId} AND EXISTS (SELECT 1 FROM requeued)
-        )
-        SELECT id FROM requeued`)
-      return rowsOf<{ id: string }>(result).map((r) => r.id)
+      return withTransaction(db, async (tx) => {
+        const result = await tx.execute(sql`
+          WITH requeued AS (
+            UPDATE job_items SET status = 'queued', attempts = 0, lease_until = NULL, updated_at = now()
+            WHERE tenant_id = ${tenantId} AND job_id = ${target.jobId} AND status = 'dead'
+              ${target.itemId ? sql`AND id = ${target.itemId}` : sql``}
+            RETURNING id
+          ), job AS (
+            UPDATE jobs SET failed = failed - (SELECT count(*) FROM requeued), status = 'running',
+                            completed_at = NULL, callback_sent_at = NULL, updated_at = now()
+            WHERE id = ${target.jobId} AND tenant_id = ${tenantId} AND EXISTS (SELECT 1 FROM requeued)
+          )
+          SELECT id FROM requeued`)
+        const ids = rowsOf<{ id: string }>(result).map((r) => r.id)
+        if (ids.length) {
+          await createAuditRepository(tx).append(tenantId, {
+            action: 'job.requeued',
+            actorKeyId,
+            target: target.jobId,
+            payload: { items: ids.length, ...(target.itemId ? { item_id: target.itemId } : {}) },
+          })
+        }
+        return ids
+      })
     },
 
     // ------------------------------------------------------------------ worker side

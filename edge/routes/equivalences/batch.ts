@@ -1,0 +1,100 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { EvaluateRequestSchema, type EvaluateRequest } from '../../../engine/index'
+import { ApiError, type ValidationIssue } from '../../errors'
+import { requireRole } from '../../middleware/auth'
+import { rateLimit } from '../../middleware/rate-limit'
+import type { BatchItemPayload } from '../../services/batch/item-payload'
+import type { BatchServices } from '../../services/batch/types'
+import { evaluateItemMessage } from '../../services/dispatch/messages'
+import { resolveVersions } from '../../services/resolve-versions'
+import type { Role, Store } from '../../store'
+import { JobStatusSchema } from '../jobs/schemas'
+import { type App, errorResponses, jsonContent, security } from '../openapi'
+
+export const DEFAULT_MAX_BATCH_ITEMS = 10_000
+
+const BatchRequestSchema = z.object({
+  items: z.array(EvaluateRequestSchema).min(1),
+  /** POSTed (signed, see GET /admin/jobs/callback-secret) when the job finishes. */
+  callback_url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+})
+const BatchAcceptedSchema = z.object({ job_id: z.uuid(), status: JobStatusSchema, total: z.number().int() })
+
+export type BatchRequest = z.input<typeof BatchRequestSchema>
+export type BatchAccepted = z.infer<typeof BatchAcceptedSchema>
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/equivalences/batch',
+  tags: ['equivalences'],
+  summary: 'Queue many evaluations at once; poll GET /v1/jobs/{id} or receive callback_url',
+  description:
+    'Every item is validated first (shape, and that its policy/taxonomy versions exist): any bad item ' +
+    'is a 422 naming it as `loc: ["body", "items", i, ...]`, and nothing is created. Items are then ' +
+    'evaluated by the workers with the same server-side version resolution as evaluate; each gets ' +
+    'exactly one result.',
+  security,
+  middleware: [requireRole('admin', 'api-client'), rateLimit('batch')] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: BatchRequestSchema } } } },
+  responses: { 202: jsonContent(BatchAcceptedSchema, 'Accepted: the job and its items are stored'), ...errorResponses },
+})
+
+/**
+ * Unknown policy or taxonomy versions would only fail later, item by item; they are checked here,
+ * once per distinct combination, and reported at every index that uses them.
+ */
+async function versionIssues(store: Store, tenantId: string, role: Role, items: EvaluateRequest[], today: string): Promise<ValidationIssue[]> {
+  const byCombination = new Map<string, number[]>()
+  for (const [i, item] of items.entries()) {
+    const key = JSON.stringify([item.course_id, item.policy_version, item.taxonomy_version, item.data_referencia])
+    byCombination.set(key, [...(byCombination.get(key) ?? []), i])
+  }
+  const issues: ValidationIssue[] = []
+  for (const indexes of byCombination.values()) {
+    const item = items[indexes[0]!]!
+    try {
+      await resolveVersions(store, tenantId, role, { ...item, policy: undefined }, item.data_referencia ?? today)
+    } catch (err) {
+      if (!(err instanceof ApiError) || typeof err.detail === 'string') throw err
+      for (const i of indexes) {
+        for (const issue of err.detail) issues.push({ ...issue, loc: ['body', 'items', i, ...issue.loc.slice(1)] })
+      }
+    }
+  }
+  return issues.sort((a, b) => (a.loc[2] as number) - (b.loc[2] as number))
+}
+
+export function registerBatch(app: App, batch: BatchServices): void {
+  const maxItems = batch.maxItems ?? DEFAULT_MAX_BATCH_ITEMS
+  app.openapi(route, async (c) => {
+    const services = c.get('services')
+    const body = c.req.valid('json')
+    const tenant = c.get('tenant')
+    const apiKey = c.get('apiKey')
+    if (body.items.length > maxItems) {
+      throw ApiError.validation([
+        { loc: ['body', 'items'], msg: `List should have at most ${maxItems} items`, type: 'too_long' },
+      ])
+    }
+    const issues = await versionIssues(services.store, tenant.id, apiKey.role, body.items, services.clock().toISOString().slice(0, 10))
+    if (issues.length) throw ApiError.validation(issues)
+
+    const payloads: BatchItemPayload[] = body.items.map((request) => ({ request, role: apiKey.role }))
+    const { job, itemIds } = await batch.jobs.create(tenant.id, {
+      payloads,
+      callbackUrl: body.callback_url ?? null,
+      createdByKeyId: apiKey.id,
+    })
+    try {
+      await batch.dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
+    } catch (err) {
+      // The items are stored: the sweeper dispatches items whose message never left. Accepting is honest.
+      services.logger.error('batch dispatch failed; the sweeper will pick the items up', {
+        request_id: c.get('requestId'),
+        job_id: job.id,
+        error: err instanceof Error ? err.message : String(err),
+      })
+    }
+    return c.json({ job_id: job.id, status: 'QUEUED' as const, total: job.total }, 202)
+  })
+}

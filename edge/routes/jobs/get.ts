@@ -1,0 +1,25 @@
+import { createRoute } from '@hono/zod-openapi'
+import { ApiError } from '../../errors'
+import { rateLimit } from '../../middleware/rate-limit'
+import type { BatchServices } from '../../services/batch/types'
+import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
+import { JobIdParam, JobSchema, toJob } from './schemas'
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/jobs/{id}',
+  tags: ['jobs'],
+  summary: 'Status and progress of a batch job of the caller’s tenant',
+  security,
+  middleware: [rateLimit('read')] as const,
+  request: { params: JobIdParam },
+  responses: { 200: jsonContent(JobSchema, 'The job'), ...errorResponses, ...notFoundResponse },
+})
+
+export function registerGetJob(app: App, batch: BatchServices): void {
+  app.openapi(route, async (c) => {
+    const job = await batch.jobs.get(c.get('tenant').id, c.req.valid('param').id)
+    if (!job) throw ApiError.notFound('Job not found')
+    return c.json(toJob(job), 200)
+  })
+}
