@@ -17,11 +17,13 @@ import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
 import { registerAdminRoutes } from './routes/admin/index'
 import { registerEvaluate } from './routes/equivalences/evaluate'
+import { registerBatchRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
 import { registerResultRoutes } from './routes/results/index'
 import { registerHealth } from './routes/system/health'
 import { registerMetrics } from './routes/system/metrics'
 import { registerReady } from './routes/system/ready'
+import type { BatchServices } from './services/batch/types'
 import type { Store } from './store'
 
 export type { App } from './routes/openapi'
@@ -42,6 +44,8 @@ export type AppDeps = {
   mappingCache?: Services['mappingCache']
   /** Lets a caller (tests, the Workers entry) keep one cache across app instances. */
   keyCache?: KeyCache
+  /** Batch jobs (worker/batch-services.ts on Node); without it the batch and job routes are absent. */
+  batch?: BatchServices
 }
 
 export function createServices(deps: AppDeps): Services {
@@ -102,8 +106,8 @@ export function createApp(deps: AppDeps): App {
   registerResultRoutes(app)
   registerAdminRoutes(app)
 
-  // Batch and jobs (worker/ engineer): register the routes of edge/routes/equivalences/batch.ts
-  // and edge/routes/jobs/*.ts here, e.g. `registerBatch(app)`, `registerJobRoutes(app)`.
+  // Batch submission, jobs, results and dead letters (edge/routes/equivalences/batch.ts, jobs/, admin/dead-letters.ts).
+  if (deps.batch) registerBatchRoutes(app, deps.batch)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKeyAuth', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.doc31('/openapi.json', {
