@@ -76,6 +76,60 @@ export type ChainVerification =
 
 const SeqCursor = z.number().int().positive()
 
+/** Takes the chain locks of these tenants, always in one order so two batches cannot deadlock. */
+async function lockChains(tx: Transaction, tenantIds: string[]) {
+  const sorted = [...new Set(tenantIds)].sort()
+  const keys = sql.join(
+    sorted.map((id) => sql`(${id})`),
+    sql`, `,
+  )
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}, hashtext(t)) FROM (SELECT t FROM (VALUES ${keys}) AS v(t) ORDER BY t) AS ordered`,
+  )
+}
+
+/**
+ * Appends several events, of one or more tenants, in the caller's transaction: one lock statement,
+ * one read of each chain's head, one INSERT. Hashes are computed here with the same definition as
+ * the single append. This is what lets many evaluations share one commit (see result-batcher.ts).
+ */
+export async function appendAuditEvents(
+  tx: Transaction,
+  events: { tenantId: string; input: AuditEventInput }[],
+): Promise<AuditEvent[]> {
+  if (events.length === 0) return []
+  const tenantIds = [...new Set(events.map((e) => e.tenantId))]
+  await lockChains(tx, tenantIds)
+  const heads = new Map<string, { seq: number; hash: string }>()
+  for (const tenantId of tenantIds) {
+    const [head] = await tx
+      .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+      .from(auditEvents)
+      .where(eq(auditEvents.tenantId, tenantId))
+      .orderBy(desc(auditEvents.seq))
+      .limit(1)
+    heads.set(tenantId, head ?? { seq: 0, hash: GENESIS_HASH })
+  }
+  const createdAt = new Date()
+  const rows = []
+  for (const { tenantId, input } of events) {
+    const head = heads.get(tenantId)!
+    const row = {
+      tenantId,
+      action: input.action,
+      actorKeyId: input.actorKeyId ?? null,
+      target: input.target ?? '',
+      payload: input.payload ?? {},
+      createdAt,
+    }
+    const seq = head.seq + 1
+    const hash = await auditHash(head.hash, seq, contentOf(row))
+    rows.push({ ...row, seq, prevHash: head.hash, hash })
+    heads.set(tenantId, { seq, hash })
+  }
+  return tx.insert(auditEvents).values(rows).returning()
+}
+
 export function createAuditRepository(db: Database) {
   async function appendIn(tx: Transaction, tenantId: string, input: AuditEventInput) {
     const row = {
@@ -87,7 +141,7 @@ export function createAuditRepository(db: Database) {
       createdAt: new Date(),
     }
     const content = contentOf(row)
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}, hashtext(${tenantId}))`)
+    await lockChains(tx, [tenantId])
     // Read the chain's head only after the lock is held: a statement's snapshot starts with the
     // statement, so this one sees the previous holder's committed row.
     const [inserted] = await tx

@@ -3,7 +3,8 @@ import type { Database } from '../client'
 import { cursorAtOf, newestFirstAfter, newestFirstPage, pageSize, type Page } from '../cursor'
 import { isUuid } from '../ids'
 import { equivalenceResults, type Decisao } from '../schema'
-import { withTransaction } from '../transaction'
+import { isTransaction, withTransaction } from '../transaction'
+import { resultBatcherFor } from '../result-batcher'
 import { createAuditRepository, type AuditEventInput } from './audit'
 
 export type EquivalenceResult = typeof equivalenceResults.$inferSelect
@@ -57,6 +58,29 @@ export function createResultsRepository(db: Database) {
     return row ?? null
   }
 
+  /** The one-row path: insert (with its audit event, in one transaction), or read the stored row. */
+  async function insertAndRead(
+    row: NewResult & { tenantId: string },
+    audit?: Omit<AuditEventInput, 'target'>,
+  ): Promise<{ result: EquivalenceResult; created: boolean }> {
+    const insert = async (tx: Database) => {
+      const [created] = await tx
+        .insert(equivalenceResults)
+        .values(row)
+        .onConflictDoNothing({ target: [equivalenceResults.tenantId, equivalenceResults.requestId] })
+        .returning()
+      if (created && audit) {
+        await createAuditRepository(tx).append(row.tenantId, { ...audit, target: created.id })
+      }
+      return created
+    }
+    const created = audit ? await withTransaction(db, insert) : await insert(db)
+    if (created) return { result: created, created: true }
+    const existing = await getByRequestId(row.tenantId, row.requestId)
+    if (!existing) throw new Error('result vanished between conflict and read')
+    return { result: existing, created: false }
+  }
+
   return {
     getByRequestId,
 
@@ -66,30 +90,21 @@ export function createResultsRepository(db: Database) {
      * produce one row: the losers wait on the unique index, insert nothing, and read the winner's.
      * The caller compares `inputHash` to tell a retry from a reused id with another body.
      *
-     * With `audit`, a created row gets its audit event in the same transaction (one round trip for
-     * the insert, one for the lock, one for the event, plus BEGIN/COMMIT).
+     * With `audit`, a created row gets its audit event in the same transaction. Outside a caller's
+     * transaction, concurrent audited inserts share one commit (db/result-batcher.ts): a tenant's
+     * audit chain is sequential, and one commit per evaluation would cap it at one per WAL flush.
      */
     async insertIdempotent(
       tenantId: string,
       input: NewResult,
       options: { audit?: Omit<AuditEventInput, 'target'> } = {},
     ): Promise<{ result: EquivalenceResult; created: boolean }> {
-      const insert = async (tx: Database) => {
-        const [created] = await tx
-          .insert(equivalenceResults)
-          .values({ tenantId, ...input })
-          .onConflictDoNothing({ target: [equivalenceResults.tenantId, equivalenceResults.requestId] })
-          .returning()
-        if (created && options.audit) {
-          await createAuditRepository(tx).append(tenantId, { ...options.audit, target: created.id })
-        }
-        return created
-      }
-      const created = options.audit ? await withTransaction(db, insert) : await insert(db)
-      if (created) return { result: created, created: true }
-      const existing = await getByRequestId(tenantId, input.requestId)
-      if (!existing) throw new Error('result vanished between conflict and read')
-      return { result: existing, created: false }
+      const row = { tenantId, ...input }
+      const { audit } = options
+      if (!audit) return insertAndRead(row)
+      // In the caller's transaction: write there. Otherwise share a commit with concurrent callers.
+      if (isTransaction(db)) return insertAndRead(row, audit)
+      return resultBatcherFor(db, (p) => insertAndRead(p.row, p.audit)).insert(row, audit)
     },
 
     async get(tenantId: string, id: string): Promise<EquivalenceResult | null> {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { and, count, eq } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../test/harness/postgres'
 import { createRepositories, type Repositories } from '../repositories'
+import * as schema from '../schema'
 import { auditEvents, equivalenceResults } from '../schema'
 import { newResult, SALT } from './repository-suite'
 
@@ -42,6 +45,44 @@ describe('concurrency', () => {
     expect(events).toHaveLength(1)
   })
 
+  it('50 concurrent inserts from two processes (two pools), audited or not, still store one row each', async () => {
+    const second = new pg.Pool({ connectionString: database.url, max: 10 })
+    try {
+      const processes = [repos, createRepositories(drizzle({ client: second, schema }), { apiKeySalt: SALT })]
+      for (const audit of [{ action: 'result.created' }, undefined]) {
+        const input = newResult({ requestId: `req-${randomUUID()}` })
+        const answers = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            processes[i % 2]!.results.insertIdempotent(tenantId, input, { audit }),
+          ),
+        )
+        expect(answers.filter((a) => a.created)).toHaveLength(1)
+        expect(new Set(answers.map((a) => a.result.id)).size).toBe(1)
+      }
+    } finally {
+      await second.end()
+    }
+    expect(await repos.audit.verifyChain(tenantId)).toMatchObject({ ok: true })
+  })
+
+  it('a bad row in a shared commit fails alone', async () => {
+    const good = Array.from({ length: 10 }, () => newResult())
+    const bad = newResult({ decisao: 'TALVEZ' as never })
+    const outcomes = await Promise.allSettled(
+      [...good.slice(0, 5), bad, ...good.slice(5)].map((input) =>
+        repos.results.insertIdempotent(tenantId, input, { audit: { action: 'result.created' } }),
+      ),
+    )
+    expect(outcomes.map((o) => o.status)).toEqual([
+      ...Array(5).fill('fulfilled'),
+      'rejected',
+      ...Array(5).fill('fulfilled'),
+    ])
+    for (const input of good)
+      expect(await repos.results.getByRequestId(tenantId, input.requestId)).not.toBeNull()
+    expect(await repos.audit.verifyChain(tenantId)).toMatchObject({ ok: true })
+  })
+
   it('job counters stay exact when every item is completed twice at once and some die', async () => {
     const total = 30
     const { job, itemIds } = await repos.jobs.create(tenantId, {
@@ -65,8 +106,8 @@ describe('concurrency', () => {
       .select({ n: count() })
       .from(equivalenceResults)
       .where(eq(equivalenceResults.tenantId, tenantId))
-    // 25 job results, plus the one from the previous test.
-    expect(results[0]?.n).toBe(26)
+    // 25 job results, plus the 13 of the tests above.
+    expect(results[0]?.n).toBe(25 + 13)
   })
 
   it('of 20 simultaneous claims of one item exactly one wins', async () => {

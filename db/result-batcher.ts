@@ -1,0 +1,146 @@
+import { and, eq, or } from 'drizzle-orm'
+import type { Database } from './client'
+import { appendAuditEvents, type AuditEventInput } from './repositories/audit'
+import { equivalenceResults } from './schema'
+import { withTransaction } from './transaction'
+
+/**
+ * Group commit for audited result inserts.
+ *
+ * Each tenant's audit chain is a sequence: appending holds the tenant's chain lock until COMMIT,
+ * and COMMIT waits for the WAL flush. One transaction per evaluation therefore caps a tenant at one
+ * evaluation per flush, however many connections there are. Instead, evaluations that arrive while
+ * a commit is in flight wait together and go in the next one: one multi-row INSERT of results, one
+ * lock statement, one INSERT of their audit events, one COMMIT. Each caller still gets its own
+ * answer, and its result and audit event are still committed together. At low load a batch is a
+ * single evaluation and nothing waits for a timer.
+ *
+ * If a batch fails (one bad row fails the whole statement), its entries are retried one by one so
+ * that only the bad one fails.
+ */
+
+type Row = typeof equivalenceResults.$inferInsert
+type Stored = typeof equivalenceResults.$inferSelect
+type Outcome = { result: Stored; created: boolean }
+
+interface Pending {
+  row: Row & { tenantId: string; requestId: string }
+  audit: Omit<AuditEventInput, 'target'>
+  resolve(outcome: Outcome): void
+  reject(error: unknown): void
+}
+
+/** Largest batch: bounds statement size (14 parameters a result) and the wait of the last caller. */
+const MAX_BATCH = 500
+
+const keyOf = (tenantId: string, requestId: string) => `${tenantId}\u0000${requestId}`
+
+export interface ResultBatcher {
+  insert(row: Pending['row'], audit: Pending['audit']): Promise<Outcome>
+}
+
+/** One batcher per database handle, so every repository built over the same pool shares it. */
+const batchers = new WeakMap<Database, ResultBatcher>()
+
+export function resultBatcherFor(db: Database, insertOne: (p: Pending) => Promise<Outcome>): ResultBatcher {
+  let batcher = batchers.get(db)
+  if (!batcher) {
+    batcher = createResultBatcher(db, insertOne)
+    batchers.set(db, batcher)
+  }
+  return batcher
+}
+
+function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Outcome>): ResultBatcher {
+  let queue: Pending[] = []
+  let draining = false
+
+  async function drain() {
+    draining = true
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, MAX_BATCH)
+        queue = queue.slice(batch.length)
+        await flush(batch)
+      }
+    } finally {
+      draining = false
+    }
+  }
+
+  async function flush(batch: Pending[]) {
+    // Repeats of one request inside the batch share the first one's row.
+    const byKey = new Map<string, Pending[]>()
+    for (const p of batch) {
+      const key = keyOf(p.row.tenantId, p.row.requestId)
+      byKey.set(key, [...(byKey.get(key) ?? []), p])
+    }
+    const firsts = [...byKey.values()].map((group) => group[0]!)
+    let created: Map<string, Stored>
+    try {
+      created = await withTransaction(db, async (tx) => {
+        const inserted = await tx
+          .insert(equivalenceResults)
+          .values(firsts.map((p) => p.row))
+          .onConflictDoNothing({ target: [equivalenceResults.tenantId, equivalenceResults.requestId] })
+          .returning()
+        const byRequest = new Map(inserted.map((r) => [keyOf(r.tenantId, r.requestId), r]))
+        await appendAuditEvents(
+          tx,
+          firsts
+            .filter((p) => byRequest.has(keyOf(p.row.tenantId, p.row.requestId)))
+            .map((p) => ({
+              tenantId: p.row.tenantId,
+              input: { ...p.audit, target: byRequest.get(keyOf(p.row.tenantId, p.row.requestId))!.id },
+            })),
+        )
+        return byRequest
+      })
+    } catch {
+      await Promise.all(batch.map((p) => insertOne(p).then(p.resolve, p.reject)))
+      return
+    }
+
+    // Requests stored before this batch: read them back in one query.
+    const missing = firsts.filter((p) => !created.has(keyOf(p.row.tenantId, p.row.requestId)))
+    const existing = new Map<string, Stored>()
+    let readError: unknown = new Error('stored result not found after conflict')
+    if (missing.length > 0) {
+      try {
+        const rows = await db
+          .select()
+          .from(equivalenceResults)
+          .where(
+            or(
+              ...missing.map((p) =>
+                and(
+                  eq(equivalenceResults.tenantId, p.row.tenantId),
+                  eq(equivalenceResults.requestId, p.row.requestId),
+                ),
+              ),
+            ),
+          )
+        for (const r of rows) existing.set(keyOf(r.tenantId, r.requestId), r)
+      } catch (err) {
+        readError = err
+      }
+    }
+    for (const [key, group] of byKey) {
+      const mine = created.get(key)
+      const stored = mine ?? existing.get(key)
+      group.forEach((p, i) => {
+        if (stored) p.resolve({ result: stored, created: Boolean(mine) && i === 0 })
+        else p.reject(readError)
+      })
+    }
+  }
+
+  return {
+    insert(row, audit) {
+      return new Promise<Outcome>((resolve, reject) => {
+        queue.push({ row, audit, resolve, reject })
+        if (!draining) void drain()
+      })
+    },
+  }
+}
