@@ -8,6 +8,7 @@ import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import { createDbStore } from '../store-db'
 import { ensureDemoData, loadOrCreateSalt } from './embedded'
+import { createNodeBatchServices } from '../../worker/batch-services'
 
 /**
  * `npm start`. With no env this is the embedded default: PGlite in .data/, migrated on open, demo
@@ -46,9 +47,19 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ defaultMetrics: true })
   const redis = createRedis(config)
+  const store = createDbStore(database.db, salt)
+  // Batch jobs: published to QStash for the worker containers when configured, else run in this process.
+  const jobs = createNodeBatchServices({
+    db: database.db,
+    store,
+    salt,
+    logger,
+    qstash: config.QSTASH_TOKEN && config.WORKER_URL ? { url: config.QSTASH_URL, token: config.QSTASH_TOKEN, workerUrl: config.WORKER_URL } : undefined,
+  })
   const app = createApp({
     config,
-    store: createDbStore(database.db, salt),
+    store,
+    batch: jobs.batch,
     limiter: createRateLimiter(config, { redis, logger, metrics }),
     metrics,
     logger,
@@ -61,7 +72,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
     server.close(() => {
-      void database.close().finally(() => process.exit(0))
+      void jobs
+        .stop()
+        .then(() => database.close())
+        .finally(() => process.exit(0))
     })
     setTimeout(() => process.exit(0), 10_000).unref()
   }
