@@ -1,5 +1,5 @@
 import { fold } from './fold'
-import { contentStem } from './stem'
+import { contentStem, contentStemAt } from './stem'
 import type { Language } from './stopwords'
 
 /** A content word of a text, with its exact character span in the original string. */
@@ -111,10 +111,19 @@ function classOf(code: number): number {
   return cls
 }
 
-/** End of the word starting at `i`: letters, digits and combining marks. */
+/** FNV-1a hash of the last word scanned by `wordEnd`, kept in Smi range (a cheap Map key). */
+let wordHash = 0
+
+/** End of the word starting at `i`: letters, digits and combining marks. Sets `wordHash`. */
 function wordEnd(text: string, i: number): number {
+  let h = Math.imul(0x811c9dc5 ^ text.charCodeAt(i), 0x01000193)
   let j = i + 1
-  while (j < text.length && classOf(text.charCodeAt(j)) !== OTHER) j++
+  for (; j < text.length; j++) {
+    const c = text.charCodeAt(j)
+    if (classOf(c) === OTHER) break
+    h = Math.imul(h ^ c, 0x01000193)
+  }
+  wordHash = h & 0x3fffffff
   return j
 }
 
@@ -142,7 +151,8 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
     const start = i
     let segmentStart = start
     let end = wordEnd(text, start)
-    let word = text.slice(start, end)
+    const hash = wordHash
+    let joined: string | null = null
     // Rejoin `AS-PECTOS`, `A- VANCADAS`: a hyphen, optional blanks, then the rest of the word.
     while (text.charCodeAt(end) === 45 /* - */) {
       let next = end + 1
@@ -150,12 +160,17 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       if (next >= limit || classOf(text.charCodeAt(next)) !== LETTER) break
       const nextEnd = wordEnd(text, next)
       if (!isLineWrap(source, segmentStart, end, next, nextEnd)) break
-      word += text.slice(next, nextEnd)
+      joined = (joined ?? text.slice(start, end)) + text.slice(next, nextEnd)
       segmentStart = next
       end = nextEnd
     }
     i = end
-    const s = contentStem(sameOffsets ? word : fold(word), lang)
+    const s =
+      joined !== null
+        ? contentStem(sameOffsets ? joined : fold(joined), lang)
+        : sameOffsets
+          ? contentStemAt(text, start, end, hash, lang)
+          : contentStem(fold(text.slice(start, end)), lang)
     if (s !== '') {
       if (!stems.has(s)) {
         stems.set(s, tokens.length)

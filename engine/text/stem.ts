@@ -46,10 +46,35 @@ export function contentStem(word: string, lang: Language): string {
   return result
 }
 
-/** Empties the memo, so that a benchmark can measure cold evaluations. */
+interface HashedEntry {
+  word: string
+  stem: string
+}
+
+/** The same memo keyed by a hash of the word's characters, so that a hit allocates no string. */
+const hashed: Record<Language, Map<number, HashedEntry>> = { pt: new Map(), en: new Map() }
+
+/**
+ * `contentStem(text.slice(start, end))` without slicing on a hit. `hash` is the caller's hash of
+ * those characters; a colliding entry is detected by comparing the characters and replaced.
+ */
+export function contentStemAt(text: string, start: number, end: number, hash: number, lang: Language): string {
+  const cache = hashed[lang]
+  const entry = cache.get(hash)
+  if (entry !== undefined && entry.word.length === end - start && text.startsWith(entry.word, start)) return entry.stem
+  const word = text.slice(start, end)
+  const result = contentStem(word, lang)
+  if (cache.size >= MEMO_LIMIT) cache.clear()
+  cache.set(hash, { word, stem: result })
+  return result
+}
+
+/** Empties the memos, so that a benchmark can measure cold evaluations. */
 export function clearStemMemo(): void {
   memo.pt.clear()
   memo.en.clear()
+  hashed.pt.clear()
+  hashed.en.clear()
 }
 
 export const STEM_MEMO_LIMIT = MEMO_LIMIT
