@@ -25,6 +25,8 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY engine ./engine
 COPY db ./db
 COPY edge ./edge
+# The Node API runs the job handlers in process when no QStash is configured.
+COPY worker ./worker
 COPY migrations ./migrations
 
 # The official image ships the unprivileged `node` user (uid 1000).

@@ -27,13 +27,16 @@ export interface BundleSize {
 /** Every module of the bundle (JavaScript, WebAssembly, text and data modules); source maps excluded. */
 export function measureBundle(dir: string): BundleSize {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((name) => !name.endsWith('.map') && !name.endsWith('README.md') && statSync(join(dir, name)).isFile())
+    .filter(
+      (name) => !name.endsWith('.map') && !name.endsWith('README.md') && statSync(join(dir, name)).isFile(),
+    )
     .sort()
     .map((name) => {
       const content = readFileSync(join(dir, name))
       return { path: name, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length }
     })
-  if (!files.length) throw new Error(`no bundle in ${dir}: run wrangler deploy --dry-run --outdir ${dir} first`)
+  if (!files.length)
+    throw new Error(`no bundle in ${dir}: run wrangler deploy --dry-run --outdir ${dir} first`)
   return {
     files,
     bytes: files.reduce((sum, f) => sum + f.bytes, 0),
@@ -45,7 +48,9 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`
 
 export function formatBundleSize(size: BundleSize, dir: string): string {
   const width = Math.max(...size.files.map((f) => f.path.length), 5)
-  const rows = size.files.map((f) => `  ${f.path.padEnd(width)}  ${kib(f.bytes).padStart(11)}  gzip ${kib(f.gzipBytes).padStart(11)}`)
+  const rows = size.files.map(
+    (f) => `  ${f.path.padEnd(width)}  ${kib(f.bytes).padStart(11)}  gzip ${kib(f.gzipBytes).padStart(11)}`,
+  )
   const share = ((size.gzipBytes / FREE_PLAN_LIMIT_BYTES) * 100).toFixed(1)
   return [
     `Worker bundle in ${dir}:`,

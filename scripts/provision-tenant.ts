@@ -19,7 +19,9 @@ import { withTransaction } from '../db/transaction'
 
 const Env = z.object({
   DATABASE_URL: z.url({ message: 'DATABASE_URL must be a postgres:// URL' }),
-  API_KEY_SALT: z.string({ message: 'API_KEY_SALT is required' }).min(16, 'API_KEY_SALT must be at least 16 characters'),
+  API_KEY_SALT: z
+    .string({ message: 'API_KEY_SALT is required' })
+    .min(16, 'API_KEY_SALT must be at least 16 characters'),
 })
 
 export interface Provisioned {
@@ -41,24 +43,45 @@ export async function provisionTenant(
     if (!tenant) {
       if (!input.name) throw new Error(`no tenant "${input.slug}": pass --name to create it`)
       tenant = await repos.tenants.create({ slug: input.slug, name: input.name })
-      await repos.audit.append(tenant.id, { action: 'tenant.created', target: tenant.id, payload: { slug: tenant.slug, via: 'provision-tenant' } })
+      await repos.audit.append(tenant.id, {
+        action: 'tenant.created',
+        target: tenant.id,
+        payload: { slug: tenant.slug, via: 'provision-tenant' },
+      })
     }
-    const { key, plaintext } = await repos.apiKeys.create(tenant.id, { role: 'admin', name: `admin (provisioned ${new Date().toISOString().slice(0, 10)})` })
-    await repos.audit.append(tenant.id, { action: 'api_key.created', target: key.id, payload: { role: 'admin', via: 'provision-tenant' } })
+    const { key, plaintext } = await repos.apiKeys.create(tenant.id, {
+      role: 'admin',
+      name: `admin (provisioned ${new Date().toISOString().slice(0, 10)})`,
+    })
+    await repos.audit.append(tenant.id, {
+      action: 'api_key.created',
+      target: key.id,
+      payload: { role: 'admin', via: 'provision-tenant' },
+    })
     return { tenantId: tenant.id, slug: tenant.slug, created, keyId: key.id, key: plaintext }
   })
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' } } })
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' } },
+  })
   if (positionals.length !== 1) throw new Error('usage: provision-tenant.ts <slug> [--name "<display name>"]')
   const env = Env.safeParse(process.env)
   if (!env.success) throw new Error(env.error.issues.map((i) => i.message).join('; '))
 
   const database = await createDatabase({ url: env.data.DATABASE_URL, driver: 'pg', poolSize: 1 })
   try {
-    const result = await provisionTenant(database.db, { slug: positionals[0]!, name: values.name, salt: env.data.API_KEY_SALT })
-    console.error(`${result.created ? 'created tenant' : 'tenant'} ${result.slug} (${result.tenantId}); new admin key ${result.keyId}, shown only now:`)
+    const result = await provisionTenant(database.db, {
+      slug: positionals[0]!,
+      name: values.name,
+      salt: env.data.API_KEY_SALT,
+    })
+    console.error(
+      `${result.created ? 'created tenant' : 'tenant'} ${result.slug} (${result.tenantId}); new admin key ${result.keyId}, shown only now:`,
+    )
     console.log(result.key)
   } finally {
     await database.close()

@@ -22,7 +22,8 @@ interface Rule {
   labels: { severity: string }
   annotations: { summary: string; runbook: string }
 }
-const groups = (parse(read('ops/prometheus/alerts.yml')) as { groups: { name: string; rules: Rule[] }[] }).groups
+const groups = (parse(read('ops/prometheus/alerts.yml')) as { groups: { name: string; rules: Rule[] }[] })
+  .groups
 const rules = groups.flatMap((g) => g.rules)
 
 /** Metric names a PromQL expression selects, or the syntax errors found in it. */
@@ -31,7 +32,8 @@ function selectedMetrics(expr: string): { metrics: string[]; errors: string[] } 
   const errors: string[] = []
   parser.parse(expr).iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`syntax error at ${node.from}: "${expr.slice(node.from, node.to + 10)}"`)
+      if (node.type.isError)
+        errors.push(`syntax error at ${node.from}: "${expr.slice(node.from, node.to + 10)}"`)
       if (node.name === 'VectorSelector') {
         const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(expr.slice(node.from, node.to))?.[0]
         if (name) metrics.push(name)
@@ -47,7 +49,8 @@ async function registeredSeries(): Promise<Set<string>> {
   for (const { registry } of [createMetrics(), createWorkerMetrics()]) {
     for (const metric of await registry.getMetricsAsJSON()) {
       names.add(metric.name)
-      if (metric.type.toString() === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s)
+      if (metric.type.toString() === 'histogram')
+        for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s)
     }
   }
   return names
@@ -83,20 +86,26 @@ describe('ops/prometheus/alerts.yml', () => {
     }
   })
 
-  it.each(rules.map((r) => [r.alert, r] as const))('%s is valid PromQL over metrics the code registers', async (_, rule) => {
-    const { metrics, errors } = selectedMetrics(rule.expr)
-    expect(errors).toEqual([])
-    expect(metrics.length).toBeGreaterThan(0)
-    const registered = await registeredSeries()
-    for (const metric of metrics) expect(registered, `${rule.alert}: ${metric}`).toContain(metric)
-  })
+  it.each(rules.map((r) => [r.alert, r] as const))(
+    '%s is valid PromQL over metrics the code registers',
+    async (_, rule) => {
+      const { metrics, errors } = selectedMetrics(rule.expr)
+      expect(errors).toEqual([])
+      expect(metrics.length).toBeGreaterThan(0)
+      const registered = await registeredSeries()
+      for (const metric of metrics) expect(registered, `${rule.alert}: ${metric}`).toContain(metric)
+    },
+  )
 
-  it.each(rules.map((r) => [r.alert, r] as const))('%s has a severity, a summary and a runbook section', (_, rule) => {
-    expect(['critical', 'warning']).toContain(rule.labels.severity)
-    expect(rule.annotations.summary.length).toBeGreaterThan(10)
-    const anchor = /^DEPLOY\.md#([a-z0-9-]+)/.exec(rule.annotations.runbook)?.[1]
-    expect(deployAnchors(), rule.annotations.runbook).toContain(anchor)
-  })
+  it.each(rules.map((r) => [r.alert, r] as const))(
+    '%s has a severity, a summary and a runbook section',
+    (_, rule) => {
+      expect(['critical', 'warning']).toContain(rule.labels.severity)
+      expect(rule.annotations.summary.length).toBeGreaterThan(10)
+      const anchor = /^DEPLOY\.md#([a-z0-9-]+)/.exec(rule.annotations.runbook)?.[1]
+      expect(deployAnchors(), rule.annotations.runbook).toContain(anchor)
+    },
+  )
 
   it('rejects an expression that is not PromQL and a metric that does not exist', async () => {
     expect(selectedMetrics('sum(rate(ee_errors_total[5m]) >').errors).not.toEqual([])
@@ -105,8 +114,9 @@ describe('ops/prometheus/alerts.yml', () => {
 
   it('lists every alerting metric in the Grafana metric list', () => {
     const list = read('ops/grafana/METRICS.md')
-    for (const rule of rules) for (const metric of selectedMetrics(rule.expr).metrics) {
-      if (metric !== 'up') expect(list, metric).toContain(metric.replace(/_(bucket|sum|count)$/, ''))
-    }
+    for (const rule of rules)
+      for (const metric of selectedMetrics(rule.expr).metrics) {
+        if (metric !== 'up') expect(list, metric).toContain(metric.replace(/_(bucket|sum|count)$/, ''))
+      }
   })
 })

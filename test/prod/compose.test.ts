@@ -45,7 +45,8 @@ const services = compose.services
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET|SALT|SIGNING_KEY|DATABASE_URL|API_KEY/
 
 /** Every `${...}` reference in a string. */
-const references = (text: string) => [...text.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)].map((m) => ({ name: m[1]!, rest: m[2]! }))
+const references = (text: string) =>
+  [...text.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)].map((m) => ({ name: m[1]!, rest: m[2]! }))
 
 /**
  * Compose interpolation for `${VAR}`, `${VAR:-default}` and `${VAR:?message}`, applied like
@@ -53,12 +54,15 @@ const references = (text: string) => [...text.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\
  * variable is an error naming it.
  */
 function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, op?: string, arg?: string) => {
-    const v = env[name]
-    if (v) return v
-    if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`)
-    return op === '-' ? (arg ?? '') : ''
-  })
+  return value.replace(
+    /\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g,
+    (_, name: string, op?: string, arg?: string) => {
+      const v = env[name]
+      if (v) return v
+      if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`)
+      return op === '-' ? (arg ?? '') : ''
+    },
+  )
 }
 
 function interpolateTree<T>(node: T, env: Record<string, string>): T {
@@ -115,33 +119,40 @@ describe('docker-compose.prod.yml', () => {
   it('fails with a message naming the variable when a secret is missing', () => {
     const env = readEnvFile('ops/env/managed.env.example')
     const { QSTASH_TOKEN: _, ...withoutToken } = env
-    expect(() => interpolateTree(compose, withoutToken)).toThrow(/required variable QSTASH_TOKEN is missing a value: set QSTASH_TOKEN/)
+    expect(() => interpolateTree(compose, withoutToken)).toThrow(
+      /required variable QSTASH_TOKEN is missing a value: set QSTASH_TOKEN/,
+    )
     expect(() => interpolateTree(compose, env)).not.toThrow()
   })
 
-  it.each(['managed', 'selfhosted'])('gives the app a configuration it accepts (ops/env/%s.env.example)', (mode) => {
-    const env = readEnvFile(`ops/env/${mode}.env.example`)
-    const resolved = interpolateTree(compose, env)
-    // Each process's own boot-time parser (the one that exits naming a bad variable) accepts it.
-    const api = parseConfig(resolved.services.api!.environment!)
-    const worker = parseWorkerConfig(resolved.services.worker!.environment!)
-    for (const config of [api, worker]) {
-      expect(config.DATABASE_DRIVER).toBe('pg')
-      expect(config.WORKER_URL).toBe(`https://${env.WORKER_DOMAIN}`)
-    }
-    expect(worker.PORT).toBe(8080)
-    expect(api.PORT).toBe(8100)
-    expect(worker.SWEEP_CRON).toBe('* * * * *')
-    // Secrets of the selfhosted stores are the ones the app uses to reach them.
-    expect(resolved.services['redis-http']!.environment!.SRH_TOKEN).toBe(env.UPSTASH_REDIS_REST_TOKEN)
-  })
+  it.each(['managed', 'selfhosted'])(
+    'gives the app a configuration it accepts (ops/env/%s.env.example)',
+    (mode) => {
+      const env = readEnvFile(`ops/env/${mode}.env.example`)
+      const resolved = interpolateTree(compose, env)
+      // Each process's own boot-time parser (the one that exits naming a bad variable) accepts it.
+      const api = parseConfig(resolved.services.api!.environment!)
+      const worker = parseWorkerConfig(resolved.services.worker!.environment!)
+      for (const config of [api, worker]) {
+        expect(config.DATABASE_DRIVER).toBe('pg')
+        expect(config.WORKER_URL).toBe(`https://${env.WORKER_DOMAIN}`)
+      }
+      expect(worker.PORT).toBe(8080)
+      expect(api.PORT).toBe(8100)
+      expect(worker.SWEEP_CRON).toBe('* * * * *')
+      // Secrets of the selfhosted stores are the ones the app uses to reach them.
+      expect(resolved.services['redis-http']!.environment!.SRH_TOKEN).toBe(env.UPSTASH_REDIS_REST_TOKEN)
+    },
+  )
 
   it('runs migrate once, before anything that uses the database', () => {
     expect(services.migrate!.command).toEqual(['npm', 'run', 'db:migrate'])
     expect(services.migrate!.restart).toBe('no')
     expect(services.migrate!.healthcheck).toBeUndefined()
     for (const name of ['worker', 'api', 'pg-backup']) {
-      expect(services[name]!.depends_on?.migrate, name).toEqual({ condition: 'service_completed_successfully' })
+      expect(services[name]!.depends_on?.migrate, name).toEqual({
+        condition: 'service_completed_successfully',
+      })
     }
     // In the selfhosted profile, migrate waits for the local Postgres; elsewhere it is absent.
     expect(services.migrate!.depends_on?.postgres).toEqual({ condition: 'service_healthy', required: false })
@@ -198,7 +209,9 @@ describe('docker-compose.prod.yml', () => {
     expect(caddy).toContain(`dynamic a worker ${services.worker!.environment!.PORT}`)
     expect(caddy).toContain(`dynamic a api ${services.api!.environment!.PORT}`)
     for (const name of ['worker', 'api']) {
-      expect(services[name]!.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${services[name]!.environment!.PORT}/health`)
+      expect(services[name]!.healthcheck!.test.join(' ')).toContain(
+        `127.0.0.1:${services[name]!.environment!.PORT}/health`,
+      )
     }
   })
 })
@@ -206,7 +219,11 @@ describe('docker-compose.prod.yml', () => {
 describe.each([
   { service: 'api', dockerfile: 'Dockerfile', extraEntries: [] },
   // The worker image also runs the compose `migrate` service.
-  { service: 'worker', dockerfile: 'worker/Dockerfile', extraEntries: ['db/migrate.ts', 'scripts/provision-tenant.ts'] },
+  {
+    service: 'worker',
+    dockerfile: 'worker/Dockerfile',
+    extraEntries: ['db/migrate.ts', 'scripts/provision-tenant.ts'],
+  },
 ])('$dockerfile ($service image)', ({ service, dockerfile, extraEntries }) => {
   const stages = readStages(join(root, dockerfile))
   const runtime = stages.at(-1)!
@@ -234,7 +251,11 @@ describe.each([
 
   it('has a HEALTHCHECK on the port it listens on', () => {
     const [healthcheck] = keyword(runtime, 'HEALTHCHECK')
-    const port = /PORT=(\d+)/.exec(keyword(runtime, 'ENV').map((e) => e.getArgumentsContent()).join(' '))?.[1]
+    const port = /PORT=(\d+)/.exec(
+      keyword(runtime, 'ENV')
+        .map((e) => e.getArgumentsContent())
+        .join(' '),
+    )?.[1]
     expect(healthcheck?.getArgumentsContent()).toContain(`process.env.PORT||${port}`)
     expect(services[service]!.environment!.PORT).toBe(port)
   })
@@ -246,7 +267,8 @@ describe.each([
       .filter((l) => l && !l.startsWith('#'))
     // A path is left out of the context when it or a parent folder is listed, unless re-included with `!`.
     const excluded = (path: string) =>
-      !ignored.includes(`!${path}`) && path.split('/').some((_, i, parts) => ignored.includes(parts.slice(0, i + 1).join('/')))
+      !ignored.includes(`!${path}`) &&
+      path.split('/').some((_, i, parts) => ignored.includes(parts.slice(0, i + 1).join('/')))
     for (const copy of keyword(runtime, 'COPY')) {
       if (copyFrom(copy)) continue
       for (const source of words(copy).slice(0, -1)) {
@@ -255,7 +277,9 @@ describe.each([
       }
     }
     expect(excluded('scripts/backup.sh')).toBe(true)
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', '.data', 'test', '**/*.test.ts', '.env']))
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', '.git', '.data', 'test', '**/*.test.ts', '.env']),
+    )
   })
 
   it('starts an entry file that exists', () => {
@@ -272,11 +296,15 @@ describe.each([
       .filter((c) => !copyFrom(c))
       .flatMap((c) => words(c).slice(0, -1))
     for (const file of files) {
-      expect(copied.some((source) => file === source || file.startsWith(`${source}/`)), `${file} is in the image`).toBe(true)
+      expect(
+        copied.some((source) => file === source || file.startsWith(`${source}/`)),
+        `${file} is in the image`,
+      ).toBe(true)
     }
     // npm ci --omit=dev leaves devDependencies out of the image.
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
     expect(packages.length).toBeGreaterThan(5)
-    for (const name of packages) expect(Object.keys(pkg.dependencies), `${name} (imported by ${entry})`).toContain(name)
+    for (const name of packages)
+      expect(Object.keys(pkg.dependencies), `${name} (imported by ${entry})`).toContain(name)
   })
 })

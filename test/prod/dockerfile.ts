@@ -22,7 +22,8 @@ export function readStages(path: string): Stage[] {
   return stages
 }
 
-export const keyword = (stage: Stage, word: string) => stage.instructions.filter((i) => i.getKeyword() === word)
+export const keyword = (stage: Stage, word: string) =>
+  stage.instructions.filter((i) => i.getKeyword() === word)
 
 /** The exec-form array of a CMD/ENTRYPOINT, e.g. ["node", "--import", "tsx", "worker/entry.ts"]. */
 export function execForm(instruction: Instruction): string[] {

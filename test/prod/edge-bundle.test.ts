@@ -43,7 +43,9 @@ describe('Worker bundle (wrangler deploy --dry-run)', () => {
       const section = toml.env?.[env]
       expect(section?.name, env).toMatch(new RegExp(`-${env}$`))
       // `triggers` is inherited: an environment may name its own crons or take the top-level ones.
-      expect(section?.triggers?.crons?.length ?? toml.triggers?.crons?.length, `${env} cron`).toBeGreaterThan(0)
+      expect(section?.triggers?.crons?.length ?? toml.triggers?.crons?.length, `${env} cron`).toBeGreaterThan(
+        0,
+      )
     }
   })
 

@@ -5,7 +5,10 @@ import { build } from 'esbuild'
  * What a set of entry files loads when run, found by esbuild's bundler (static and dynamic
  * imports alike): the project files, and the npm packages, by package name.
  */
-export async function importGraph(root: string, entries: string[]): Promise<{ files: string[]; packages: string[] }> {
+export async function importGraph(
+  root: string,
+  entries: string[],
+): Promise<{ files: string[]; packages: string[] }> {
   const { metafile } = await build({
     absWorkingDir: root,
     entryPoints: entries,

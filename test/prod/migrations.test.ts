@@ -60,7 +60,9 @@ async function schemaFingerprint(url: string): Promise<string[]> {
 }
 
 const appliedCount = (url: string) =>
-  withClient(url, async (c) => Number((await c.query('SELECT count(*) FROM drizzle.__drizzle_migrations')).rows[0].count))
+  withClient(url, async (c) =>
+    Number((await c.query('SELECT count(*) FROM drizzle.__drizzle_migrations')).rows[0].count),
+  )
 
 describe('migrations', () => {
   const current = readJournal(migrationsFolder)
@@ -104,7 +106,9 @@ describe('migrations', () => {
 
   it("migrates the previous release's schema forward to the schema of a fresh database", async () => {
     // The database as the previous release left it (applied with drizzle's migrator, as db:migrate does)...
-    await withClient(forward.url, (client) => migrate(drizzle({ client }), { migrationsFolder: baseline.folder }))
+    await withClient(forward.url, (client) =>
+      migrate(drizzle({ client }), { migrationsFolder: baseline.folder }),
+    )
     expect(await appliedCount(forward.url)).toBe(baseline.entries.length)
     // ...then the deploy of this release.
     await migrateUrl(forward.url)

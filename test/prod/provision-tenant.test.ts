@@ -48,6 +48,9 @@ describe('provision-tenant', () => {
   })
 
   it('exits 1 with a clear message for an unknown tenant without --name', async () => {
-    await expect(cli(['nobody'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no tenant "nobody": pass --name') })
+    await expect(cli(['nobody'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('no tenant "nobody": pass --name'),
+    })
   })
 })

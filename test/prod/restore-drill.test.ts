@@ -17,7 +17,13 @@ import { createReviewsRepository } from '../../db/repositories/reviews'
 import { createTaxonomiesRepository } from '../../db/repositories/taxonomies'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import * as schema from '../../db/schema'
-import { DEFAULT_POLICY, evaluateEquivalence, hashText, type EvaluateRequestInput, EvaluateRequestSchema } from '../../engine/index'
+import {
+  DEFAULT_POLICY,
+  evaluateEquivalence,
+  hashText,
+  type EvaluateRequestInput,
+  EvaluateRequestSchema,
+} from '../../engine/index'
 import { createTestDatabase, PG_SERVER_URL, type TestDatabase } from '../harness/postgres'
 
 /**
@@ -34,7 +40,9 @@ const SALT = 'restore-drill-salt-0123456789abcdef'
 const REFERENCE_DATE = '2026-03-01'
 
 async function script(name: string, args: string[], databaseUrl: string) {
-  return run('bash', [join(root, 'scripts', name), ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } })
+  return run('bash', [join(root, 'scripts', name), ...args], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  })
 }
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -57,7 +65,8 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
         WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
     )
     const counts: Record<string, number> = {}
-    for (const { name } of tables) counts[name] = Number((await client.query(`SELECT count(*) FROM ${name}`)).rows[0].count)
+    for (const { name } of tables)
+      counts[name] = Number((await client.query(`SELECT count(*) FROM ${name}`)).rows[0].count)
     return counts
   } finally {
     await client.end()
@@ -69,7 +78,8 @@ const request = (n: number): EvaluateRequestInput => ({
   origem: {
     nome: 'Cálculo Diferencial e Integral I',
     carga_horaria: 60 + n * 15,
-    ementa: 'Limites e continuidade. Derivadas e aplicações. Integral definida e indefinida. Teorema fundamental do cálculo.',
+    ementa:
+      'Limites e continuidade. Derivadas e aplicações. Integral definida e indefinida. Teorema fundamental do cálculo.',
     ano_conclusao: 2020,
   },
   destino: {
@@ -93,13 +103,27 @@ async function seed(db: Database) {
     await keys.create(tenant.id, { role: 'api-client', name: 'sig' })
     seeded.push({ tenantId: tenant.id, plaintextKey: plaintext })
 
-    const policy = await createPoliciesRepository(db).create(tenant.id, { version: 'p-2026', config: DEFAULT_POLICY, isDefault: true })
-    await audit.append(tenant.id, { action: 'policy.created', actorKeyId: key.id, target: policy.id, payload: { version: 'p-2026' } })
+    const policy = await createPoliciesRepository(db).create(tenant.id, {
+      version: 'p-2026',
+      config: DEFAULT_POLICY,
+      isDefault: true,
+    })
+    await audit.append(tenant.id, {
+      action: 'policy.created',
+      actorKeyId: key.id,
+      target: policy.id,
+      payload: { version: 'p-2026' },
+    })
     const taxonomies = createTaxonomiesRepository(db)
     const taxonomy = await taxonomies.createDraft(tenant.id, {
       version: 't-1',
       nodes: [
-        { id: 'calc.limites', conceito: 'Limites', palavras_chave: ['limite', 'continuidade'], critico: true },
+        {
+          id: 'calc.limites',
+          conceito: 'Limites',
+          palavras_chave: ['limite', 'continuidade'],
+          critico: true,
+        },
         { id: 'calc.derivadas', conceito: 'Derivadas', palavras_chave: ['derivada', 'derivação'] },
         { id: 'calc.integrais', conceito: 'Integrais', palavras_chave: ['integral', 'integração'] },
       ],
@@ -140,7 +164,11 @@ async function seed(db: Database) {
       )
       resultIds.push(result.id)
     }
-    await createReviewsRepository(db).create(tenant.id, { resultId: resultIds[0]!, reviewerKeyId: key.id, label: 'DEFERIDO' })
+    await createReviewsRepository(db).create(tenant.id, {
+      resultId: resultIds[0]!,
+      reviewerKeyId: key.id,
+      label: 'DEFERIDO',
+    })
 
     const jobs = createBatchJobsRepository(db)
     const { itemIds } = await jobs.create(tenant.id, {
@@ -154,7 +182,9 @@ async function seed(db: Database) {
     await jobs.markDead(itemIds[1]!, 'drill: retries exhausted')
   }
   // The shared embedding cache has no repository of its own: the mapper writes it directly.
-  await db.insert(schema.embeddingCache).values({ textHash: 'drill', model: 'drill-model', vector: [0.25, -0.5, 1] })
+  await db
+    .insert(schema.embeddingCache)
+    .values({ textHash: 'drill', model: 'drill-model', vector: [0.25, -0.5, 1] })
   return seeded
 }
 
@@ -176,7 +206,11 @@ describe('restore drill', () => {
   it('backs up, loses the database, restores it into an empty one, and nothing is missing', async () => {
     const before = await rowCounts(database.url)
     const chainsBefore = await Promise.all(seeded.map((t) => verifyAuditChain(database.db, t.tenantId)))
-    for (const chain of chainsBefore) expect(chain).toMatchObject({ ok: true, checked: 6 })
+    // At least the six events seeded above (repositories may add their own, e.g. for a review).
+    for (const chain of chainsBefore) {
+      expect(chain.ok).toBe(true)
+      expect(chain.checked).toBeGreaterThanOrEqual(6)
+    }
     // Every table holds something, so "the same counts" cannot pass by being empty on both sides.
     for (const [table, count] of Object.entries(before)) expect(count, table).toBeGreaterThan(0)
 
@@ -209,7 +243,10 @@ describe('restore drill', () => {
         expect(key?.tenant.id).toBe(tenant.tenantId)
         // The restored chain still takes appends.
         await createAuditRepository(restored).append(tenant.tenantId, { action: 'restore.verified' })
-        expect(await verifyAuditChain(restored, tenant.tenantId)).toMatchObject({ ok: true, checked: 7 })
+        expect(await verifyAuditChain(restored, tenant.tenantId)).toMatchObject({
+          ok: true,
+          checked: chainsBefore[i]!.checked + 1,
+        })
       }
     } finally {
       await pool.end()
@@ -241,7 +278,14 @@ describe('restore drill', () => {
       for (const name of names) writeFileSync(join(dir, sub, `equivalence-${name}.dump`), 'old')
     }
     await run('bash', [join(root, 'scripts', 'backup-schedule.sh'), '--once'], {
-      env: { ...process.env, DATABASE_URL: database.url, BACKUP_DIR: dir, BACKUP_KEEP_DAYS: '2', BACKUP_KEEP_WEEKS: '2', BACKUP_KEEP_MONTHS: '3' },
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        BACKUP_DIR: dir,
+        BACKUP_KEEP_DAYS: '2',
+        BACKUP_KEEP_WEEKS: '2',
+        BACKUP_KEEP_MONTHS: '3',
+      },
     })
     const list = (sub: string) => readdirSync(join(dir, sub)).sort()
     const today = new Date().toISOString().slice(0, 10).replaceAll('-', '')
@@ -250,7 +294,11 @@ describe('restore drill', () => {
     expect(list('daily')[1]).toMatch(new RegExp(`^equivalence-${today}T\\d{6}Z\\.dump$`))
     expect(list('weekly')).toHaveLength(2)
     expect(list('weekly')[0]).toBe('equivalence-2020-W03.dump')
-    expect(list('monthly')).toEqual(['equivalence-2019-12.dump', 'equivalence-2020-01.dump', `equivalence-${today.slice(0, 4)}-${today.slice(4, 6)}.dump`])
+    expect(list('monthly')).toEqual([
+      'equivalence-2019-12.dump',
+      'equivalence-2020-01.dump',
+      `equivalence-${today.slice(0, 4)}-${today.slice(4, 6)}.dump`,
+    ])
     // The new weekly and monthly entries are the new daily dump itself (hard links), and it restores.
     const { stdout } = await run('pg_restore', ['--list', join(dir, 'monthly', list('monthly')[2]!)])
     expect(stdout).toContain('TABLE DATA public audit_events')
