@@ -32,6 +32,7 @@ interface Pending {
 
 /** Largest batch: bounds statement size (14 parameters a result) and the wait of the last caller. */
 const MAX_BATCH = 500
+const MAX_IN_FLIGHT = 2
 
 const keyOf = (tenantId: string, requestId: string) => `${tenantId}\u0000${requestId}`
 
@@ -53,18 +54,19 @@ export function resultBatcherFor(db: Database, insertOne: (p: Pending) => Promis
 
 function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Outcome>): ResultBatcher {
   let queue: Pending[] = []
-  let draining = false
+  let inFlight = 0
 
-  async function drain() {
-    draining = true
-    try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, MAX_BATCH)
-        queue = queue.slice(batch.length)
-        await flush(batch)
-      }
-    } finally {
-      draining = false
+  // Two commits may be in flight: while one holds the chain lock and waits for its WAL flush, the
+  // next inserts its results and is ready to append the moment the lock is free.
+  function pump() {
+    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH)
+      queue = queue.slice(batch.length)
+      inFlight++
+      void flush(batch).finally(() => {
+        inFlight--
+        pump()
+      })
     }
   }
 
@@ -139,7 +141,7 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
     insert(row, audit) {
       return new Promise<Outcome>((resolve, reject) => {
         queue.push({ row, audit, resolve, reject })
-        if (!draining) void drain()
+        pump()
       })
     },
   }
