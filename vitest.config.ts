@@ -1,15 +1,47 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * Two projects, both run by `npm test` (`vitest run`):
+ * - `node`: everything, in Node, against the real Postgres and Redis;
+ * - `workers`: test/workers/** inside workerd through @cloudflare/vitest-pool-workers, with the
+ *   real Workers entry and the Neon stand-ins started by test/workers/global-setup.ts.
+ */
+const env = {
+  UPSTASH_DISABLE_TELEMETRY: '1',
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
 
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', '.data/**', 'dist/**', '.wrangler/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: {
-      UPSTASH_DISABLE_TELEMETRY: '1',
-      WRANGLER_SEND_METRICS: 'false',
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    },
+    env,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['**/*.test.ts'],
+          exclude: ['node_modules/**', '.data/**', 'dist/**', '.wrangler/**', 'test/workers/**'],
+        },
+      },
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './edge/entries/workers.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: inject('workerd').bindings, compatibilityFlags: ['nodejs_compat'], compatibilityDate: '2026-04-01' },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['test/workers/global-setup.ts'],
+        },
+      },
+    ],
   },
 })

@@ -5,6 +5,7 @@ import { createDatabase } from '../db/client'
 import { createApp } from '../edge/app'
 import { parseConfig } from '../edge/config'
 import { createLogger } from '../edge/lib/logger'
+import { createMetrics } from '../edge/lib/metrics'
 import { createDbStore } from '../edge/store-db'
 
 /**
@@ -19,6 +20,7 @@ const app = createApp({
   config,
   store: createDbStore(database.db, config.API_KEY_SALT!),
   logger: createLogger(config.LOG_LEVEL),
+  metrics: createMetrics({ defaultMetrics: true }),
 })
 
 const bare = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })

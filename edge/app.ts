@@ -10,7 +10,7 @@ import { ApiError, handleError } from './errors'
 import { createKeyHasher } from './lib/api-key'
 import { KeyCache } from './lib/key-cache'
 import { createLogger, type Logger } from './lib/logger'
-import { createMetrics, type Metrics } from './lib/metrics'
+import { type Metrics, noopMetrics } from './lib/metrics-port'
 import { authenticate } from './middleware/auth'
 import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
@@ -35,6 +35,7 @@ export type AppDeps = {
   store: Store
   /** @default MemoryRateLimiter (or none when RATE_LIMIT_ENABLED=false) */
   limiter?: RateLimiter
+  /** @default noopMetrics (the Node and Deno entries pass Prometheus metrics) */
   metrics?: Metrics
   logger?: Logger
   clock?: () => Date
@@ -56,7 +57,7 @@ export function createServices(deps: AppDeps): Services {
     store: withVersionCache(deps.store, config.VERSION_CACHE_TTL_MS),
     limiter: config.RATE_LIMIT_ENABLED ? (deps.limiter ?? new MemoryRateLimiter()) : unlimited,
     keyCache: deps.keyCache ?? new KeyCache(config.API_KEY_CACHE_TTL_MS),
-    metrics: deps.metrics ?? createMetrics(),
+    metrics: deps.metrics ?? noopMetrics,
     logger: deps.logger ?? createLogger(config.LOG_LEVEL),
     clock: deps.clock ?? (() => new Date()),
     hashApiKey: createKeyHasher(config.API_KEY_SALT),

@@ -39,16 +39,18 @@ export function withVersionCache(store: Store, ttlMs: number, now: () => number 
       }
     }
 
-  return {
-    ...store,
+  // The wrapped store is the prototype, so every method not overridden here reaches it
+  // (a spread would miss methods that are not own properties, such as a Proxy's).
+  const overrides: Partial<Store> = {
     getPolicy: (tenantId, version) => cached(tenantId, `policy:${version}`, () => store.getPolicy(tenantId, version)),
     getDefaultPolicy: (tenantId) => cached(tenantId, 'policy-default', () => store.getDefaultPolicy(tenantId)),
     getTaxonomy: (tenantId, version) => cached(tenantId, `taxonomy:${version}`, () => store.getTaxonomy(tenantId, version)),
     getActiveBinding: (tenantId, courseId, date) =>
       cached(tenantId, `binding:${courseId}:${date}`, () => store.getActiveBinding(tenantId, courseId, date)),
-    createPolicy: afterWrite(store.createPolicy),
-    createTaxonomy: afterWrite(store.createTaxonomy),
-    setTaxonomyStatus: afterWrite(store.setTaxonomyStatus),
-    createBinding: afterWrite(store.createBinding),
+    createPolicy: afterWrite((...a: Parameters<Store['createPolicy']>) => store.createPolicy(...a)),
+    createTaxonomy: afterWrite((...a: Parameters<Store['createTaxonomy']>) => store.createTaxonomy(...a)),
+    setTaxonomyStatus: afterWrite((...a: Parameters<Store['setTaxonomyStatus']>) => store.setTaxonomyStatus(...a)),
+    createBinding: afterWrite((...a: Parameters<Store['createBinding']>) => store.createBinding(...a)),
   }
+  return Object.assign(Object.create(store) as Store, overrides)
 }

@@ -2,7 +2,7 @@ import type { ConceptMapper, MappingCache } from '../engine/index'
 import type { Config } from './config'
 import type { KeyCache } from './lib/key-cache'
 import type { Logger } from './lib/logger'
-import type { Metrics } from './lib/metrics'
+import type { Metrics } from './lib/metrics-port'
 import type { RateLimiter } from './ratelimit/types'
 import type { ApiKeyRecord, Store, Tenant } from './store'
 

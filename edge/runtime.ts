@@ -1,7 +1,7 @@
 import { Redis } from '@upstash/redis'
 import type { Config } from './config'
 import type { Logger } from './lib/logger'
-import type { Metrics } from './lib/metrics'
+import type { Metrics } from './lib/metrics-port'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import type { RateLimiter } from './ratelimit/types'
 import { UpstashRateLimiter } from './ratelimit/upstash'

@@ -3,7 +3,7 @@ import { createDatabase } from '../../db/client'
 import { type App, createApp } from '../app'
 import { type Config, ConfigError, parseConfig } from '../config'
 import { createLogger } from '../lib/logger'
-import { createMetrics } from '../lib/metrics'
+import { noopMetrics } from '../lib/metrics-port'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import type { Store } from '../store'
 import { createDbStore } from '../store-db'
@@ -38,7 +38,7 @@ function boot(env: Env): { config: Config; app: App } {
   if (isolate?.env === env) return isolate
   const config = parseConfig(env, { driver: 'neon' })
   const logger = createLogger(config.LOG_LEVEL)
-  const metrics = createMetrics()
+  const metrics = noopMetrics
   const redis = createRedis(config)
   const app = createApp({
     config,

@@ -1,12 +1,13 @@
 import { prometheus } from '@hono/prometheus'
 import { Counter, Registry } from 'prom-client'
+import type { Metrics } from './metrics-port'
 
 /**
  * Prometheus metrics. Request count and latency by route + status come from @hono/prometheus;
  * the domain counters below are ours. Default process metrics are opt-in (Node only; workerd has
  * no process to describe).
  */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics & { registry: Registry } {
   const registry = new Registry()
   const { printMetrics, registerMetrics } = prometheus({
     registry,
@@ -40,4 +41,3 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   return { registry, printMetrics, registerMetrics, decisions, degraded, errors, rateLimitFailOpen }
 }
 
-export type Metrics = ReturnType<typeof createMetrics>

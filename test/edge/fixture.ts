@@ -3,6 +3,7 @@ import { createTenantsRepository } from '../../db/repositories/tenants'
 import { type AppDeps, createApp } from '../../edge/app'
 import { parseConfig } from '../../edge/config'
 import { createLogger } from '../../edge/lib/logger'
+import { createMetrics } from '../../edge/lib/metrics'
 import type { Role } from '../../edge/store'
 import { createDbStore } from '../../edge/store-db'
 import { type TestDatabase, createTestDatabase } from '../harness/postgres'
@@ -33,7 +34,7 @@ export async function createEdgeFixture(options: { env?: Record<string, string>;
   const store = createDbStore(database.db, salt)
   const logs: string[] = []
   const logger = createLogger('info', (line) => logs.push(line))
-  const app = createApp({ config, store, logger, ...options.deps })
+  const app = createApp({ config, store, logger, metrics: createMetrics(), ...options.deps })
   const tenants = createTenantsRepository(database.db)
   const keys = createApiKeysRepository(database.db, salt)
 

@@ -1,0 +1,42 @@
+import type { TestProject } from 'vitest/node'
+import { createApiKeysRepository } from '../../db/repositories/api-keys'
+import { createTenantsRepository } from '../../db/repositories/tenants'
+import { startNeonHttpEndpoint } from '../harness/neon-http'
+import { startNeonWsProxy } from '../harness/neon-ws-proxy'
+import { createTestDatabase } from '../harness/postgres'
+
+/**
+ * Runs in Node before the workerd tests: a fresh Postgres database, the Neon HTTP and WebSocket
+ * stand-ins in front of it (so the Worker uses the official Neon driver), and one tenant with keys.
+ * The tests receive what they need through `inject`.
+ */
+export default async function setup(project: TestProject) {
+  const [database, http, ws] = await Promise.all([createTestDatabase(), startNeonHttpEndpoint(), startNeonWsProxy()])
+  const salt = `workerd-salt-${crypto.randomUUID()}`
+  const tenant = await createTenantsRepository(database.db).create({ slug: 'workerd', name: 'Workerd' })
+  const keys = createApiKeysRepository(database.db, salt)
+  const client = (await keys.create(tenant.id, { role: 'api-client' })).plaintext
+  const auditor = (await keys.create(tenant.id, { role: 'auditor' })).plaintext
+  project.provide('workerd', {
+    bindings: {
+      DATABASE_URL: database.url,
+      API_KEY_SALT: salt,
+      NEON_FETCH_ENDPOINT: http.fetchEndpoint,
+      NEON_WS_PROXY: ws.wsProxy,
+      NEON_SECURE: 'false',
+      RATE_LIMIT_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+    },
+    keys: { client, auditor },
+  })
+  return async () => {
+    await Promise.all([http.close(), ws.close()])
+    await database.drop()
+  }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    workerd: { bindings: Record<string, string>; keys: { client: string; auditor: string } }
+  }
+}
