@@ -64,7 +64,8 @@ const appliedCount = (url: string) =>
     Number((await c.query('SELECT count(*) FROM drizzle.__drizzle_migrations')).rows[0].count),
   )
 
-describe('migrations', () => {
+// A ceiling for the drizzle-kit child process on a busy 2-core CI machine, not a measurement.
+describe('migrations', { timeout: 90_000 }, () => {
   const current = readJournal(migrationsFolder)
   let fromZero: Awaited<ReturnType<typeof createEmptyDatabase>>
   let forward: Awaited<ReturnType<typeof createEmptyDatabase>>

@@ -13,7 +13,8 @@ const root = join(import.meta.dirname, '..', '..')
 const run = promisify(execFile)
 const SALT = 'provision-test-salt-0123456789abcdef'
 
-describe('provision-tenant', () => {
+// A ceiling for tsx child processes on a busy 2-core CI machine, not a measurement.
+describe('provision-tenant', { timeout: 90_000 }, () => {
   let database: TestDatabase
   const cli = (args: string[]) =>
     run(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'provision-tenant.ts'), ...args], {

@@ -188,7 +188,8 @@ async function seed(db: Database) {
   return seeded
 }
 
-describe('restore drill', () => {
+// A ceiling for pg_dump/pg_restore child processes on a busy 2-core CI machine, not a measurement.
+describe('restore drill', { timeout: 90_000 }, () => {
   let database: TestDatabase
   let workdir: string
   let seeded: Awaited<ReturnType<typeof seed>>
