@@ -56,16 +56,25 @@ export function evaluateItemsHandler(deps: EvaluateItemDeps) {
       const e = evaluated[i]!
       return e.ok ? [{ item, result: e.result }] : []
     })
-    let settledIds = new Set<string>()
-    try {
-      const committed = await deps.store.completeMany(entries)
-      settledIds = committed.settledIds
+    const settledIds = new Set<string>()
+    const commit = async (group: typeof entries) => {
+      const committed = await deps.store.completeMany(group)
+      for (const id of committed.settledIds) settledIds.add(id)
       for (const job of committed.finishedJobs) deps.onFinished(job)
+    }
+    try {
+      await commit(entries)
     } catch (err) {
-      // Release the claims so the retry can take them at once instead of waiting out the lease.
-      const error = describe(err)
-      await Promise.allSettled(entries.map(({ item }) => deps.store.recordFailure(item, error)))
-      for (const { item } of entries) evaluated[items.indexOf(item)] = { ok: false, error, permanent: false }
+      // One bad row must not sink its batch-mates: commit them one by one, so only it fails.
+      const groups = entries.length > 1 ? entries.map((entry) => [entry]) : []
+      const failed = entries.length > 1 ? [] : [{ entry: entries[0]!, err }]
+      for (const group of groups) await commit(group).catch((e: unknown) => failed.push({ entry: group[0]!, err: e }))
+      for (const { entry, err: cause } of failed) {
+        // Release the claim so the retry can take it at once instead of waiting out the lease.
+        const error = describe(cause)
+        await deps.store.recordFailure(entry.item, error).catch(() => undefined)
+        evaluated[items.indexOf(entry.item)] = { ok: false, error, permanent: false }
+      }
     }
     const seconds = (performance.now() - started) / 1000 / Math.max(1, items.length)
 
