@@ -65,34 +65,6 @@ export function contentEndOf(text: string): number {
   return m && m.index > 0 ? m.index : text.length
 }
 
-const PT_MARKERS = /\b(?:de|da|do|dos|das|e|em|para|com|ao|na|no|nas|nos|os|as|uma|um)\b/gi
-const EN_MARKERS = /\b(?:the|of|and|to|in|for|with|is|are|an|on|this|by)\b/gi
-
-/** How much text is enough to tell the two languages apart. */
-const LANGUAGE_SAMPLE = 800
-
-function count(pattern: RegExp, text: string): number {
-  pattern.lastIndex = 0
-  let n = 0
-  while (pattern.exec(text) !== null) n++
-  return n
-}
-
-/** > 0 when a text reads as Portuguese, < 0 as English, 0 when it gives no clue. */
-function languageLean(text: string): number {
-  const sample = text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text
-  return count(PT_MARKERS, sample) - count(EN_MARKERS, sample)
-}
-
-/**
- * The language of a pair is the target's (its topics are what must be found, and the origin must
- * not change how the target is read). Portuguese when the target gives no clue.
- */
-export function detectLanguage(...target: readonly string[]): Language {
-  let lean = 0
-  for (const t of target) lean += languageLean(t)
-  return lean < 0 ? 'en' : 'pt'
-}
 
 const LETTER = 1
 const OTHER = 2
@@ -200,4 +172,51 @@ function isLineWrap(source: string, aStart: number, aEnd: number, bStart: number
   if (bStart > aEnd + 1) return true
   if (a.length <= 2 || b.length <= 2) return true
   return UPPER.test(a) && UPPER.test(b)
+}
+
+const PT_MARKERS = 'de da do dos das e em para com ao na no nas nos os as uma um'
+const EN_MARKERS = 'the of and to in for with is are an on this by'
+/** How much text is enough to tell the two languages apart. */
+const LANGUAGE_SAMPLE = 600
+
+function hashWord(word: string): number {
+  wordEnd(word, 0)
+  return wordHash
+}
+
+/** Each language's commonest words, as hashes of the scanner (a look-up allocates nothing). */
+const MARKER_HASHES = {
+  pt: new Set(PT_MARKERS.split(' ').map(hashWord)),
+  en: new Set(EN_MARKERS.split(' ').map(hashWord)),
+}
+
+/** > 0 when a text reads as Portuguese, < 0 as English, 0 when it gives no clue. */
+function languageLean(text: string): number {
+  const sample = (text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text).toLowerCase()
+  let lean = 0
+  let i = 0
+  while (i < sample.length) {
+    if (classOf(sample.charCodeAt(i)) !== LETTER) {
+      i++
+      continue
+    }
+    const end = wordEnd(sample, i)
+    // Marker words are two to four letters long: skip the hash look-up for the others.
+    if (end - i <= 4) {
+      if (MARKER_HASHES.pt.has(wordHash)) lean++
+      else if (MARKER_HASHES.en.has(wordHash)) lean--
+    }
+    i = end
+  }
+  return lean
+}
+
+/**
+ * The language of a pair is the target's (its topics are what must be found, and the origin must
+ * not change how the target is read). Portuguese when the target gives no clue.
+ */
+export function detectLanguage(...target: readonly string[]): Language {
+  let lean = 0
+  for (const t of target) lean += languageLean(t)
+  return lean < 0 ? 'en' : 'pt'
 }
