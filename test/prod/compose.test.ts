@@ -125,6 +125,12 @@ describe('docker-compose.prod.yml', () => {
     expect(() => interpolateTree(compose, env)).not.toThrow()
   })
 
+  it('documents every variable it reads in the env examples', () => {
+    const examples = read('ops/env/managed.env.example') + read('ops/env/selfhosted.env.example')
+    for (const { name } of references(composeText))
+      expect(examples, name).toMatch(new RegExp(`^#? ?${name}=`, 'm'))
+  })
+
   it.each(['managed', 'selfhosted'])(
     'gives the app a configuration it accepts (ops/env/%s.env.example)',
     (mode) => {
