@@ -82,18 +82,6 @@ const ConfigSchema = z
     QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
     WORKER_URL: z.string().url().optional(),
   })
-  .superRefine((env, ctx) => {
-    if (env.DATABASE_DRIVER && env.DATABASE_DRIVER !== 'pglite' && !env.DATABASE_URL) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: `required when DATABASE_DRIVER=${env.DATABASE_DRIVER}` })
-    }
-    if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
-      const missing = env.UPSTASH_REDIS_REST_URL ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'UPSTASH_REDIS_REST_URL and _TOKEN go together' })
-    }
-    if (Boolean(env.QSTASH_TOKEN) && !env.QSTASH_CURRENT_SIGNING_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['QSTASH_CURRENT_SIGNING_KEY'], message: 'required when QSTASH_TOKEN is set' })
-    }
-  })
 
 export type RawConfig = z.output<typeof ConfigSchema>
 export type Config = RawConfig & {
@@ -124,15 +112,23 @@ export function parseConfig(env: Record<string, unknown>, defaults: { driver?: C
   const known = Object.keys(ConfigSchema.shape)
   const input = withoutBlanks(Object.fromEntries(Object.entries(env).filter(([k]) => known.includes(k))))
   const parsed = ConfigSchema.safeParse(input)
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(env)', message: i.message })))
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(env)', message: i.message }))
+  // Rules across keys, checked on the raw input so they are reported together with the rest.
+  const has = (key: string) => input[key] !== undefined
+  const driver =
+    (parsed.success ? parsed.data.DATABASE_DRIVER : undefined) ??
+    (has('DATABASE_URL') ? (defaults.driver === 'neon' ? 'neon' : 'pg') : (defaults.driver ?? 'pglite'))
+  if (driver !== 'pglite' && !has('DATABASE_URL')) issues.push({ key: 'DATABASE_URL', message: `required with the ${driver} driver` })
+  if (driver !== 'pglite' && !has('API_KEY_SALT')) issues.push({ key: 'API_KEY_SALT', message: 'required outside the embedded default' })
+  if (has('UPSTASH_REDIS_REST_URL') !== has('UPSTASH_REDIS_REST_TOKEN')) {
+    const missing = has('UPSTASH_REDIS_REST_URL') ? 'UPSTASH_REDIS_REST_TOKEN' : 'UPSTASH_REDIS_REST_URL'
+    issues.push({ key: missing, message: 'UPSTASH_REDIS_REST_URL and _TOKEN go together' })
   }
+  if (has('QSTASH_TOKEN') && !has('QSTASH_CURRENT_SIGNING_KEY')) {
+    issues.push({ key: 'QSTASH_CURRENT_SIGNING_KEY', message: 'required when QSTASH_TOKEN is set' })
+  }
+  if (!parsed.success || issues.length) throw new ConfigError(issues)
   const raw = parsed.data
-  const driver = raw.DATABASE_DRIVER ?? (raw.DATABASE_URL ? (defaults.driver === 'neon' ? 'neon' : 'pg') : (defaults.driver ?? 'pglite'))
-  const issues: { key: string; message: string }[] = []
-  if (driver !== 'pglite' && !raw.DATABASE_URL) issues.push({ key: 'DATABASE_URL', message: `required with the ${driver} driver` })
-  if (driver !== 'pglite' && !raw.API_KEY_SALT) issues.push({ key: 'API_KEY_SALT', message: 'required outside the embedded default' })
-  if (issues.length) throw new ConfigError(issues)
   return {
     ...raw,
     DATABASE_DRIVER: driver,
