@@ -84,4 +84,13 @@ export const PolicySchema = z
 export type Policy = z.infer<typeof PolicySchema>
 export type PolicyInput = z.input<typeof PolicySchema>
 
-export const DEFAULT_POLICY: Policy = Object.freeze(PolicySchema.parse({})) as Policy
+/** The built-in policy, deeply frozen: callers share it and must not be able to change it. */
+export const DEFAULT_POLICY: Policy = deepFreeze(PolicySchema.parse({}))
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
