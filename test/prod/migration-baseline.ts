@@ -5,8 +5,8 @@ import { join, relative } from 'node:path'
 
 /**
  * The migrations a production database may be on today, to prove the current set migrates it
- * forward: those of the newest release tag (`v*`) reachable from HEAD or, before the first
- * release (or in a clone without tags), the first migration alone.
+ * forward: those of the newest release tag (`v*`) reachable from HEAD's parent or, before the
+ * first release (or in a shallow clone without tags), the first migration alone.
  */
 
 export interface JournalEntry {
@@ -33,7 +33,8 @@ const git = (cwd: string, ...args: string[]) =>
 
 function latestReleaseTag(repo: string): string | null {
   try {
-    return git(repo, 'describe', '--tags', '--abbrev=0', '--match', 'v*', 'HEAD').trim() || null
+    // From HEAD's parent: on a release commit itself, the previous release is the one before it.
+    return git(repo, 'describe', '--tags', '--abbrev=0', '--match', 'v*', 'HEAD~1').trim() || null
   } catch {
     return null // no tag reachable, or not a git checkout
   }
