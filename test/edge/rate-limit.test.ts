@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../edge/lib/logger'
 import { createMetrics } from '../../edge/lib/metrics'
 import { UpstashRateLimiter } from '../../edge/ratelimit/upstash'
+import { redisPing } from '../../edge/runtime'
 import { type UpstashRedisStandIn, startUpstashRedis } from '../harness/upstash-redis'
 import { type EdgeFixture, createEdgeFixture, samplePair } from './fixture'
 
@@ -29,6 +30,15 @@ afterAll(async () => {
 })
 
 describe('rate limits through @upstash/ratelimit on real Redis', () => {
+  it('reports Redis in /ready', async () => {
+    const app = await createEdgeFixture({ deps: { pingRedis: redisPing(new Redis({ url: upstash.url, token: upstash.token, enableTelemetry: false })) } })
+    try {
+      expect(await app.call('GET', '/ready').then((r) => r.json())).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } })
+    } finally {
+      await app.close()
+    }
+  })
+
   it('counts per tenant + role + group, sets X-RateLimit-*, and answers 429 with Retry-After', async () => {
     const t = await f.createTenant()
     const statuses: number[] = []
@@ -79,9 +89,12 @@ describe('Redis down: rate limiting fails open, never a 500', () => {
     const redis = new Redis({ url: 'http://127.0.0.1:9', token: 'x', enableTelemetry: false, retry: false })
     const down = await createEdgeFixture({
       env: { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_EVALUATE: '1' },
-      deps: { limiter: new UpstashRateLimiter({ redis, prefix, logger }), logger, metrics: failOpen },
+      deps: { limiter: new UpstashRateLimiter({ redis, prefix, logger }), logger, metrics: failOpen, pingRedis: redisPing(redis) },
     })
     try {
+      const ready = await down.call('GET', '/ready')
+      expect(ready.status).toBe(503)
+      expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', redis: 'failed' }, detail: 'Unavailable: redis' })
       const t = await down.createTenant()
       for (let i = 0; i < 3; i++) {
         const res = await down.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
