@@ -16,6 +16,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # --- runtime --------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=8100 \
     NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
