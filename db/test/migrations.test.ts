@@ -67,7 +67,8 @@ describe('migrations', () => {
   })
 
   it('run the same way through `npm run db:migrate`', async () => {
-    const { stdout } = await run('npx', ['tsx', 'db/migrate.ts'], {
+    // What `npm run db:migrate` runs (tsx db/migrate.ts), without npm's and npx's start-up.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'db/migrate.ts'], {
       env: { ...process.env, DATABASE_URL: database.url },
     })
     expect(stdout).toContain(`migrations applied to ${database.name}`)
