@@ -7,6 +7,12 @@ import { noopMetrics } from '../lib/metrics-port'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import type { Store } from '../store'
 import { createDbStore } from '../store-db'
+import { Client } from '@upstash/qstash'
+import { createBatchJobsRepository } from '../../db/repositories/batch-jobs'
+import { deriveCallbackSecret } from '../services/batch/callback-signature'
+import type { BatchJobs } from '../services/batch/types'
+import { createQStashDispatcher } from '../services/dispatch/qstash'
+import type { JobDispatcher } from '../services/dispatch/types'
 
 /**
  * Cloudflare Workers entry. Config is parsed from the bindings once per isolate; the app, key
@@ -32,11 +38,29 @@ const scopedStore = new Proxy({} as Store, {
   },
 })
 
-let isolate: { env: Env; config: Config; app: App } | undefined
+const requestJobs = new AsyncLocalStorage<BatchJobs>()
 
-function boot(env: Env): { config: Config; app: App } {
+/** The batch routes' job repository, over the request's database handle (as `scopedStore`). */
+const scopedJobs = new Proxy({} as BatchJobs, {
+  get: (_, method: keyof BatchJobs) => {
+    return (...args: unknown[]) => {
+      const jobs = requestJobs.getStore()
+      if (!jobs) throw new Error('no request-scoped job repository')
+      return (jobs[method] as (...a: unknown[]) => unknown)(...args)
+    }
+  },
+})
+
+let isolate: { env: Env; config: Config; app: App; dispatcher?: JobDispatcher } | undefined
+
+function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher } {
   if (isolate?.env === env) return isolate
   const config = parseConfig(env, { driver: 'neon' })
+  // Batch jobs need somewhere to run: QStash → the worker containers. Without it the routes are absent.
+  const dispatcher =
+    config.QSTASH_TOKEN && config.WORKER_URL
+      ? createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL })
+      : undefined
   const logger = createLogger(config.LOG_LEVEL)
   const metrics = noopMetrics
   const redis = createRedis(config)
@@ -47,8 +71,11 @@ function boot(env: Env): { config: Config; app: App } {
     metrics,
     logger,
     pingRedis: redisPing(redis),
+    batch: dispatcher
+      ? { jobs: scopedJobs, dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(config.API_KEY_SALT!, tenantId) }
+      : undefined,
   })
-  isolate = { env, config, app }
+  isolate = { env, config, app, dispatcher }
   return isolate
 }
 
@@ -75,22 +102,27 @@ export default {
       neon: { fetchEndpoint: config.NEON_FETCH_ENDPOINT, wsProxy: config.NEON_WS_PROXY, secure: config.NEON_SECURE },
     })
     try {
-      return await requestStore.run(createDbStore(handle.db, config.API_KEY_SALT!), () => app.fetch(request, env, ctx))
+      return await requestStore.run(createDbStore(handle.db, config.API_KEY_SALT!), () =>
+        requestJobs.run(createBatchJobsRepository(handle.db), () => app.fetch(request, env, ctx)),
+      )
     } finally {
       ctx.waitUntil(handle.close())
     }
   },
 
   /**
-   * Cron triggers (wrangler.toml `[triggers]`). The worker/ engineer wires the sweeper here:
-   * re-dispatch job items whose lease expired (DESIGN §6).
+   * Cron triggers (wrangler.toml `[triggers]`): the sweeper tick (DESIGN §6). The sweep itself runs
+   * on a worker container — it re-dispatches through QStash anyway — so the isolate only publishes
+   * a signed `sweep` message, like the QStash schedule does.
    */
-  async scheduled(_controller: unknown, env: Env, _ctx: ExecutionContext): Promise<void> {
+  async scheduled(_controller: unknown, env: Env, ctx: ExecutionContext): Promise<void> {
+    let booted
     try {
-      boot(env)
+      booted = boot(env)
     } catch (err) {
       if (err instanceof ConfigError) return void misconfigured(err)
       throw err
     }
+    if (booted.dispatcher) ctx.waitUntil(booted.dispatcher.dispatch([{ route: 'sweep', body: {} }]))
   },
 }
