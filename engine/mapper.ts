@@ -59,18 +59,47 @@ export function findStem(text: AnalysedText, stem: string): { score: number; tok
   return found
 }
 
-function findPartial(text: AnalysedText, stem: string): { score: number; token: number } | null {
-  let glued: string | null = null
-  for (const other of text.vocabulary) {
-    if (other.length < MIN_PARTIAL) continue
-    const shorter = Math.min(other.length, stem.length)
-    const longer = Math.max(other.length, stem.length)
-    if (shorter / longer >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) {
-      return { score: PREFIX, token: text.stems.get(other)! }
+/** Glued-word checks allowed per text: bounds the cost of a huge syllabus (20 origins × 20,000 chars). */
+const GLUED_BUDGET = 50_000
+
+/** Stems by their first MIN_PARTIAL characters: close variants always share them. */
+const prefixIndexes = new WeakMap<AnalysedText, Map<string, string[]>>()
+const gluedBudgets = new WeakMap<AnalysedText, number>()
+
+function prefixIndex(text: AnalysedText): Map<string, string[]> {
+  let index = prefixIndexes.get(text)
+  if (!index) {
+    index = new Map()
+    for (const other of text.vocabulary) {
+      if (other.length < MIN_PARTIAL) continue
+      const key = other.slice(0, MIN_PARTIAL)
+      const list = index.get(key)
+      if (list) list.push(other)
+      else index.set(key, [other])
     }
-    if (glued === null && other.length >= stem.length + 3 && other.includes(stem)) glued = other
+    prefixIndexes.set(text, index)
   }
-  return glued === null ? null : { score: GLUED, token: text.stems.get(glued)! }
+  return index
+}
+
+function findPartial(text: AnalysedText, stem: string): { score: number; token: number } | null {
+  for (const other of prefixIndex(text).get(stem.slice(0, MIN_PARTIAL)) ?? []) {
+    const ratio = Math.min(other.length, stem.length) / Math.max(other.length, stem.length)
+    if (ratio >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) return { score: PREFIX, token: text.stems.get(other)! }
+  }
+  let budget = gluedBudgets.get(text) ?? GLUED_BUDGET
+  let found: { score: number; token: number } | null = null
+  for (const other of text.vocabulary) {
+    if (budget <= 0) break
+    if (other.length < stem.length + 3) continue
+    budget--
+    if (other.includes(stem)) {
+      found = { score: GLUED, token: text.stems.get(other)! }
+      break
+    }
+  }
+  gluedBudgets.set(text, budget)
+  return found
 }
 
 function matchPhrase(phrase: Phrase, origens: readonly AnalysedText[]): { confianca: number; hits: TermHit[] } {
