@@ -12,6 +12,7 @@ import { KeyCache } from './lib/key-cache'
 import { createLogger, type Logger } from './lib/logger'
 import { type Metrics, noopMetrics } from './lib/metrics-port'
 import { authenticate } from './middleware/auth'
+import { jsonByDefault } from './middleware/json-by-default'
 import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
@@ -94,6 +95,8 @@ export function createApp(deps: AppDeps): App {
       },
     }),
   )
+
+  app.use('*', jsonByDefault)
 
   // Public: probes, metrics, documentation.
   registerHealth(app)

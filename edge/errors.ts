@@ -112,6 +112,9 @@ export function toApiError(err: unknown): ApiError {
       return ApiError.validation([{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }])
     }
     if (err.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'Request body too large')
+    if (err.status === 415) {
+      return ApiError.validation([{ loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }])
+    }
     if (err.status === 401) return ApiError.invalidKey()
     if (err.status === 404) return ApiError.notFound()
     if (err.status >= 400 && err.status < 500) return new ApiError('VALIDATION', [{ loc: ['request'], msg: err.message, type: 'value_error' }])

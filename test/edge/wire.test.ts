@@ -89,6 +89,19 @@ describe('wire compatibility with the replaced service', () => {
     expect(await second.json()).toEqual(await first.json())
   })
 
+  it('reads a body without Content-Type as JSON, as FastAPI did; another declared type is 422', async () => {
+    const bytes = () => new TextEncoder().encode(JSON.stringify(samplePair()))
+    const untyped = await f.app.request('/v1/equivalences/evaluate', { method: 'POST', headers: { 'X-API-Key': t.keys['api-client'] }, body: bytes() })
+    expect(untyped.status).toBe(200)
+    const text = await f.app.request('/v1/equivalences/evaluate', {
+      method: 'POST',
+      headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'text/plain' },
+      body: bytes(),
+    })
+    expect(text.status).toBe(422)
+    expect((await text.json()).detail[0]).toEqual(expect.objectContaining({ loc: ['body'], type: 'model_attributes_type' }))
+  })
+
   it('echoes X-Request-Id and X-Trace-Id', async () => {
     const res = await f.call('GET', '/health', { headers: { 'X-Request-Id': 'abc-123', 'X-Trace-Id': 'trace-9' } })
     expect(await res.json()).toEqual({ status: 'alive' })
