@@ -82,8 +82,16 @@ function prefixIndex(text: AnalysedText): Map<string, string[]> {
   return index
 }
 
+/** Below this many stems a linear scan is cheaper than building the prefix index. */
+const INDEX_FROM = 128
+
+function prefixCandidates(text: AnalysedText, stem: string): readonly string[] {
+  return text.vocabulary.length < INDEX_FROM ? text.vocabulary : (prefixIndex(text).get(stem.slice(0, MIN_PARTIAL)) ?? [])
+}
+
 function findPartial(text: AnalysedText, stem: string): { score: number; token: number } | null {
-  for (const other of prefixIndex(text).get(stem.slice(0, MIN_PARTIAL)) ?? []) {
+  for (const other of prefixCandidates(text, stem)) {
+    if (other.length < MIN_PARTIAL) continue
     const ratio = Math.min(other.length, stem.length) / Math.max(other.length, stem.length)
     if (ratio >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) return { score: PREFIX, token: text.stems.get(other)! }
   }
