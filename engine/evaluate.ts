@@ -198,14 +198,23 @@ async function mapConcepts(args: {
     const cached = ctx.mappingCache?.get(key)
     if (cached) return { concepts, matches: cached, degradedReason: null, conceptSource, cacheHit: true }
     const matches = await mapper.map({ lang, concepts, origens: origemTexts })
-    if (!Array.isArray(matches) || matches.length !== concepts.length) {
-      return none('o mapeador de conceitos devolveu uma resposta incompleta.')
+    if (!isCompleteMapping(matches, concepts)) {
+      return none('o mapeador de conceitos devolveu uma resposta incompleta ou inválida.')
     }
     ctx.mappingCache?.set(key, matches)
     return { concepts, matches, degradedReason: null, conceptSource, cacheHit: false }
   } catch {
     return none('o mapeador de conceitos falhou; a decisão automática foi suspensa.')
   }
+}
+
+/** One match per concept, in order, with a confidence in 0..1: anything else is not trusted. */
+function isCompleteMapping(matches: unknown, concepts: readonly Concept[]): matches is ConceptMatch[] {
+  if (!Array.isArray(matches) || matches.length !== concepts.length) return false
+  return matches.every((m: ConceptMatch, i) => {
+    const c = m?.confianca
+    return m?.conceito_id === concepts[i]!.id && typeof c === 'number' && c >= 0 && c <= 1
+  })
 }
 
 /** The taxonomy concepts the target's syllabus actually teaches, located in its text. */

@@ -13,7 +13,7 @@ import {
   spanishII,
 } from './__fixtures__/courses'
 import { evaluate, rule } from './__fixtures__/evaluate'
-import type { ConceptMapper } from './mapper'
+import type { ConceptMapper, MappingInput } from './mapper'
 import { DEFAULT_POLICY } from './policy'
 
 describe('golden scenarios', () => {
@@ -113,8 +113,13 @@ describe('golden scenarios', () => {
     expect(r.justificativa_curta).toContain('mapeador')
   })
 
-  it('degrades when the mapper answers for the wrong concepts', async () => {
-    const r = await evaluate({ origem: calculo1, destino: calculo1 }, { mapper: { version: 'x', map: () => [] } })
+  it.each([
+    ['no matches', () => []],
+    ['a confidence out of range', (input: MappingInput) => input.concepts.map((c) => ({ conceito_id: c.id, confianca: 7, origem: null }))],
+    ['a confidence that is not a number', (input: MappingInput) => input.concepts.map((c) => ({ conceito_id: c.id, confianca: Number.NaN, origem: null }))],
+    ['matches for other concepts', (input: MappingInput) => input.concepts.map(() => ({ conceito_id: 'x', confianca: 1, origem: null }))],
+  ])('degrades when the mapper answers with %s', async (_name, map) => {
+    const r = await evaluate({ origem: calculo1, destino: calculo1 }, { mapper: { version: 'x', map } })
     expect(r).toMatchObject({ decisao: 'ANALISE_HUMANA', degraded_mode: true })
   })
 
