@@ -31,7 +31,7 @@ describe('batch on the in-process dispatcher', () => {
     expect(snap.items).toEqual({ done: 10_000 })
     expect(snap.results).toBe(10_000)
     expect(snap.distinct_results).toBe(10_000)
-  })
+  }, 180_000)
 
   it('sweeps an item whose holder vanished and completes it once', async () => {
     const { job, itemIds } = await fixture.createJob([batchPayload(1), batchPayload(2)])

@@ -166,4 +166,9 @@ describe('batch and job routes', () => {
     })
     expect((await (await call('POST', `/admin/jobs/${job_id}/requeue`, keys.a!.admin)).json()).requeued).toBe(0)
   })
+
+  it('queues a taxonomy index build for an existing version only', async () => {
+    expect((await call('POST', '/admin/jobs/taxonomy-index', keys.a!.admin, { taxonomy_version: 'nao-existe' })).status).toBe(404)
+    expect((await call('POST', '/admin/jobs/taxonomy-index', keys.a!['api-client'], { taxonomy_version: 'x' })).status).toBe(403)
+  })
 })

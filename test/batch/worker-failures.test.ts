@@ -121,5 +121,5 @@ describe('worker failures through QStash', () => {
       await replacement?.close()
       await standIn.close()
     }
-  })
+  }, 180_000)
 })

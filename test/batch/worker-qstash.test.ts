@@ -30,7 +30,7 @@ describe('batch through QStash and the worker HTTP server', () => {
     } finally {
       await worker.close()
     }
-  })
+  }, 180_000)
 
   it('stays at one result per item when QStash delivers every message twice', async () => {
     const worker = await startQStashWorker(fixture, { standIn: { duplicateDeliveries: 2 }, parallelism: 8 })
@@ -50,5 +50,5 @@ describe('batch through QStash and the worker HTTP server', () => {
     } finally {
       await worker.close()
     }
-  })
+  }, 180_000)
 })

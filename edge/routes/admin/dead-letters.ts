@@ -4,7 +4,7 @@ import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
 import { CALLBACK_SIGNATURE_HEADER } from '../../services/batch/callback-signature'
 import type { BatchServices } from '../../services/batch/types'
-import { evaluateItemMessage } from '../../services/dispatch/messages'
+import { buildTaxonomyIndexMessage, evaluateItemMessage } from '../../services/dispatch/messages'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
 const DeadItemSchema = z
@@ -71,7 +71,32 @@ const callbackSecretRoute = createRoute({
   responses: { 200: jsonContent(CallbackSecretSchema, 'Signing secret and scheme'), ...errorResponses },
 })
 
+const taxonomyIndexRoute = createRoute({
+  method: 'post',
+  path: '/admin/jobs/taxonomy-index',
+  tags: ['admin'],
+  summary: 'Build the embedding index of a taxonomy version (a worker job; re-running skips cached nodes)',
+  security,
+  middleware: [requireRole('admin'), rateLimit('admin')] as const,
+  request: {
+    body: { required: true, content: { 'application/json': { schema: z.object({ taxonomy_version: z.string().trim().min(1).max(100) }) } } },
+  },
+  responses: {
+    202: jsonContent(z.object({ taxonomy_version: z.string(), status: z.literal('QUEUED') }), 'Queued'),
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+})
+
 export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
+  app.openapi(taxonomyIndexRoute, async (c) => {
+    const { taxonomy_version } = c.req.valid('json')
+    const tenantId = c.get('tenant').id
+    if (!(await c.get('services').store.getTaxonomy(tenantId, taxonomy_version))) throw ApiError.notFound('Taxonomy version not found')
+    await batch.dispatcher.dispatch([buildTaxonomyIndexMessage(tenantId, taxonomy_version)])
+    return c.json({ taxonomy_version, status: 'QUEUED' as const }, 202)
+  })
+
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
     const rows = await batch.jobs.listDead(c.get('tenant').id, { jobId: q.job_id, afterId: q.cursor, limit: q.limit + 1 })
