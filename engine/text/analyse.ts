@@ -1,4 +1,4 @@
-import { fold } from './fold'
+import { fold, foldCode, foldLatinRange, isLatin } from './fold'
 import { contentStem, contentStemAt } from './stem'
 import type { Language } from './stopwords'
 
@@ -88,12 +88,12 @@ let wordHash = 0
 
 /** End of the word starting at `i`: letters, digits and combining marks. Sets `wordHash`. */
 function wordEnd(text: string, i: number): number {
-  let h = Math.imul(0x811c9dc5 ^ text.charCodeAt(i), 0x01000193)
+  let h = Math.imul(0x811c9dc5 ^ foldCode(text.charCodeAt(i)), 0x01000193)
   let j = i + 1
   for (; j < text.length; j++) {
     const c = text.charCodeAt(j)
     if (classOf(c) === OTHER) break
-    h = Math.imul(h ^ c, 0x01000193)
+    h = Math.imul(h ^ foldCode(c), 0x01000193)
   }
   wordHash = h & 0x3fffffff
   return j
@@ -105,8 +105,10 @@ function wordEnd(text: string, i: number): number {
  * A hand-written scanner rather than a global regex: no match object per word.
  */
 export function analyse(source: string, lang: Language, contentEnd = source.length): AnalysedText {
-  const folded = fold(source)
-  // Folding normally keeps offsets; when it does not (decomposed input), fold word by word.
+  // Latin text (nearly every syllabus) is folded character by character while scanning. Other
+  // text is folded whole first; when that changes its length (decomposed accents), word by word.
+  const latin = isLatin(source)
+  const folded = latin ? source : fold(source)
   const sameOffsets = folded.length === source.length
   const text = sameOffsets ? folded : source
   const tokens: Token[] = []
@@ -132,7 +134,7 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       if (next >= limit || classOf(text.charCodeAt(next)) !== LETTER) break
       const nextEnd = wordEnd(text, next)
       if (!isLineWrap(source, segmentStart, end, next, nextEnd)) break
-      joined = (joined ?? text.slice(start, end)) + text.slice(next, nextEnd)
+      joined = (joined ?? foldSlice(text, start, end, latin)) + foldSlice(text, next, nextEnd, latin)
       segmentStart = next
       end = nextEnd
     }
@@ -141,7 +143,7 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       joined !== null
         ? contentStem(sameOffsets ? joined : fold(joined), lang)
         : sameOffsets
-          ? contentStemAt(text, start, end, hash, lang)
+          ? contentStemAt(text, start, end, hash, lang, latin)
           : contentStem(fold(text.slice(start, end)), lang)
     if (s !== '') {
       if (!stems.has(s)) {
@@ -152,6 +154,10 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
     }
   }
   return { source, contentEnd, tokens, stems, vocabulary, lookups: new Map() }
+}
+
+function foldSlice(text: string, start: number, end: number, latin: boolean): string {
+  return latin ? foldLatinRange(text, start, end) : text.slice(start, end)
 }
 
 function isBlank(c: number): boolean {
@@ -192,7 +198,8 @@ const MARKER_HASHES = {
 
 /** > 0 when a text reads as Portuguese, < 0 as English, 0 when it gives no clue. */
 function languageLean(text: string): number {
-  const sample = (text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text).toLowerCase()
+  // The scanner hashes folded characters, so case does not matter.
+  const sample = text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text
   let lean = 0
   let i = 0
   while (i < sample.length) {

@@ -1,4 +1,5 @@
 import { newStemmer, type Stemmer } from 'snowball-stemmers'
+import { foldCode, foldLatinRange } from './fold'
 import { STOP_WORDS, type Language } from './stopwords'
 
 /**
@@ -55,18 +56,27 @@ interface HashedEntry {
 const hashed: Record<Language, Map<number, HashedEntry>> = { pt: new Map(), en: new Map() }
 
 /**
- * `contentStem(text.slice(start, end))` without slicing on a hit. `hash` is the caller's hash of
- * those characters; a colliding entry is detected by comparing the characters and replaced.
+ * The content stem of the word `text[start, end)` without slicing on a hit. `hash` is the
+ * scanner's hash of the word's folded characters; with `latin`, `text` is the raw text and is
+ * folded character by character (`foldCode`), otherwise it is already folded. A colliding entry is
+ * detected by comparing the characters, and replaced.
  */
-export function contentStemAt(text: string, start: number, end: number, hash: number, lang: Language): string {
+export function contentStemAt(text: string, start: number, end: number, hash: number, lang: Language, latin: boolean): string {
   const cache = hashed[lang]
   const entry = cache.get(hash)
-  if (entry !== undefined && entry.word.length === end - start && text.startsWith(entry.word, start)) return entry.stem
-  const word = text.slice(start, end)
+  if (entry !== undefined && sameWord(entry.word, text, start, end, latin)) return entry.stem
+  const word = latin ? foldLatinRange(text, start, end) : text.slice(start, end)
   const result = contentStem(word, lang)
   if (cache.size >= MEMO_LIMIT) cache.clear()
   cache.set(hash, { word, stem: result })
   return result
+}
+
+function sameWord(word: string, text: string, start: number, end: number, latin: boolean): boolean {
+  if (word.length !== end - start) return false
+  if (!latin) return text.startsWith(word, start)
+  for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false
+  return true
 }
 
 /** Empties the memos, so that a benchmark can measure cold evaluations. */
