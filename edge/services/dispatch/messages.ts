@@ -7,7 +7,6 @@ import type { JobMessage } from './types'
  */
 export const EvaluateItemBody = z.object({ item_id: z.uuid() })
 export const BuildTaxonomyIndexBody = z.object({ tenant_id: z.uuid(), taxonomy_version: z.string().min(1).max(100) })
-export const SweepBody = z.object({}).loose()
 
 /**
  * The first dispatch of an item is deduplicated by the item id itself (a retried publish is
