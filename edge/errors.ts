@@ -90,11 +90,22 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
     c.get('logger')?.error('request failed', {
       request_id: c.get('requestId'),
       kind: apiError.code,
-      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined,
+      ...describeError(err),
     })
   }
   return c.json({ detail: apiError.detail }, apiError.status, apiError.headers)
+}
+
+/**
+ * What a log may say about an unexpected error: its kind, the first line of its message and a few
+ * frames. A failed query's own message carries the statement's parameters (syllabus text among
+ * them), so for those the database's error is reported instead.
+ */
+export function describeError(err: unknown): { error: string; stack?: string } {
+  if (!(err instanceof Error)) return { error: String(err).slice(0, 300) }
+  const root = err.name === 'DrizzleQueryError' && err.cause instanceof Error ? err.cause : err
+  const firstLine = (root.message.split('\n')[0] ?? '').slice(0, 300)
+  return { error: `${root.name}: ${firstLine}`, stack: err.stack?.split('\n').slice(1, 6).join('\n') }
 }
 
 export function toApiError(err: unknown): ApiError {

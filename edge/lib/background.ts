@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { describeError } from '../errors'
 
 /**
  * Work that must not delay the response: on Workers it goes to `waitUntil` so the isolate
@@ -8,7 +9,7 @@ export function runInBackground(c: Context, promise: Promise<unknown>): void {
   const guarded = promise.catch((err: unknown) => {
     c.get('logger')?.warn('background task failed', {
       request_id: c.get('requestId'),
-      error: err instanceof Error ? err.message : String(err),
+      error: describeError(err).error,
     })
   })
   let executionCtx: { waitUntil(p: Promise<unknown>): void } | undefined

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { EvaluateRequestSchema, EvaluateResponseSchema } from '../../../engine/index'
+import { describeError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
 import { evaluateAndPersist } from '../../services/evaluation'
@@ -53,7 +54,7 @@ export function registerEvaluate(app: App): void {
       onEngineFailure: (err) =>
         services.logger.error('engine failed; answered in degraded mode', {
           request_id: c.get('requestId'),
-          error: err instanceof Error ? err.message : String(err),
+          ...describeError(err),
         }),
     })
     if (!replay) {
