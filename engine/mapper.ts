@@ -143,20 +143,23 @@ function hasAdjacentPair(phrase: Phrase, origens: readonly AnalysedText[]): bool
 /** The exact span of the evidence: the matched words of the origin that says the most. */
 function evidenceSpan(hits: TermHit[], origens: readonly AnalysedText[]): ConceptMatch['origem'] {
   if (hits.length === 0) return null
-  const perOrigin = new Map<number, TermHit[]>()
-  for (const h of hits) perOrigin.set(h.origin, [...(perOrigin.get(h.origin) ?? []), h])
   let origin = hits[0]!.origin
-  for (const [o, list] of perOrigin) if (list.length > (perOrigin.get(origin)?.length ?? 0)) origin = o
+  if (origens.length > 1) {
+    const counts = new Array<number>(origens.length).fill(0)
+    for (const h of hits) counts[h.origin]!++
+    for (let o = 0; o < counts.length; o++) if (counts[o]! > counts[origin]!) origin = o
+  }
   const tokens = origens[origin]!.tokens
-  const mine = perOrigin.get(origin)!
   let inicio = Infinity
   let fim = -1
-  for (const h of mine) {
+  let strongest: TermHit | null = null
+  for (const h of hits) {
+    if (h.origin !== origin) continue
     inicio = Math.min(inicio, tokens[h.token]!.start)
     fim = Math.max(fim, tokens[h.token]!.end)
+    if (!strongest || h.score > strongest.score) strongest = h
   }
-  if (fim - inicio > MAX_EVIDENCE_CHARS) {
-    const strongest = mine.reduce((a, b) => (b.score > a.score ? b : a))
+  if (fim - inicio > MAX_EVIDENCE_CHARS && strongest) {
     inicio = tokens[strongest.token]!.start
     fim = tokens[strongest.token]!.end
   }
