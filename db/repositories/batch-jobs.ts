@@ -307,7 +307,7 @@ export function createBatchJobsRepository(db: Database) {
                                  last_error = NULL, updated_at = now()
           FROM input
           WHERE i.id = input.item_id AND i.status = 'running' AND i.attempts = input.attempts
-          RETURNING i.id, i.job_id, i.tenant_id
+          RETURNING i.id, i.job_id, i.tenant_id, i.result_id
         ), inserted AS (
           INSERT INTO equivalence_results
             (id, tenant_id, request_id, input_hash, response, decisao, score, degraded, course_id,
@@ -316,8 +316,12 @@ export function createBatchJobsRepository(db: Database) {
                  input.decisao, input.score, input.degraded, input.course_id, input.policy_version,
                  input.taxonomy_version, input.model_version, input.simulation
           FROM settled JOIN input ON input.item_id = settled.id
+          RETURNING id
         ), per_job AS (
-          SELECT job_id, count(*)::int AS n, array_agg(id) AS ids FROM settled GROUP BY job_id
+          -- Reading the inserted rows makes the INSERT finish before the job row is locked below:
+          -- the hot row is then held only for its own update and the commit.
+          SELECT s.job_id, count(*)::int AS n, array_agg(s.id) AS ids
+          FROM settled s JOIN inserted r ON r.id = s.result_id GROUP BY s.job_id
         )
         UPDATE jobs SET done = done + per_job.n, updated_at = now(),
                status = CASE WHEN done + per_job.n + failed >= total THEN 'completed' ELSE 'running' END,
