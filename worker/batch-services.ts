@@ -5,6 +5,7 @@ import type { Logger } from '../edge/lib/logger'
 import { deriveCallbackSecret } from '../edge/services/batch/callback-signature'
 import type { BatchServices } from '../edge/services/batch/types'
 import { createInProcessDispatcher } from '../edge/services/dispatch/in-process'
+import { evaluateItemMessage } from '../edge/services/dispatch/messages'
 import { createQStashDispatcher } from '../edge/services/dispatch/qstash'
 import type { JobHandlers } from '../edge/services/dispatch/types'
 import type { Store } from '../edge/store'
@@ -58,7 +59,15 @@ export function createNodeBatchServices(options: BatchServicesOptions): { batch:
     void runtime.handlers.sweep({}, { retried: 0, messageId: 'embedded-sweep' }).catch((err: unknown) =>
       options.logger.warn('sweep failed', { error: err instanceof Error ? err.message : String(err) }),
     )
-  sweep()
+  // In-process messages die with the process: at start, every unsettled item of a previous run is
+  // orphaned, so hand them all out again now instead of after the usual "lost message" delay.
+  void (async () => {
+    const { redispatch } = await jobs.sweepStale({ staleMs: 0, maxAttempts: 5, limit: 100_000 })
+    const now = Date.now()
+    await dispatcher.dispatch(redispatch.map((item) => evaluateItemMessage(item.id, now)))
+  })()
+    .catch((err: unknown) => options.logger.warn('start-up re-dispatch failed', { error: err instanceof Error ? err.message : String(err) }))
+    .finally(sweep)
   const timer = setInterval(sweep, options.sweepEveryMs ?? 30_000)
   timer.unref()
   return {
