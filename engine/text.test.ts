@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { analyse, contentEndOf, detectLanguage } from './text/analyse'
-import { fold } from './text/fold'
+import { fold, isLatin } from './text/fold'
 import { stem } from './text/stem'
 import { findStem } from './mapper'
 
@@ -9,6 +9,13 @@ const stems = (text: string, lang: 'pt' | 'en' = 'pt') => analyse(text, lang).to
 describe('text analysis', () => {
   it('folds case and accents', () => {
     expect(fold('INTRODUÇÃO à Programação')).toBe('introducao a programacao')
+  })
+
+  it('tells Latin text (folded while scanning) from text with any code unit past Latin Extended-B', () => {
+    expect(isLatin('Programação, Ǆ ɏ\n')).toBe(true)
+    expect(isLatin('ɐ')).toBe(false)
+    expect(isLatin('análise 😀')).toBe(false)
+    expect(isLatin('Введение')).toBe(false)
   })
 
   it('gives accented and old unaccented upper-case spellings the same stems', () => {
