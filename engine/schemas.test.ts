@@ -57,6 +57,15 @@ describe('EvaluateRequestSchema rejects bad payloads with FastAPI-style issues',
   })
 })
 
+describe('EvaluateRequestSchema reports every problem at once', () => {
+  it('names both the missing destino and the missing origin for an empty body', () => {
+    const result = EvaluateRequestSchema.safeParse({})
+    expect(result.success).toBe(false)
+    const locs = result.success ? [] : toValidationIssues(result.error).map((i) => i.loc.join('.'))
+    expect(locs).toEqual(expect.arrayContaining(['body.destino', 'body.origem']))
+  })
+})
+
 describe('EvaluateRequestSchema accepts what the Python clients send', () => {
   it('ignores unknown extra fields instead of rejecting them', () => {
     const parsed = EvaluateRequestSchema.parse({

@@ -36,6 +36,10 @@ const smallRecord = z
   .record(z.string().max(100), z.unknown())
   .refine((r) => Object.keys(r).length <= 50, { message: 'at most 50 keys' })
 
+function isObjectPayload(payload: { value: unknown }): boolean {
+  return typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value)
+}
+
 export const EvaluateRequestSchema = z
   .object({
     origem: CourseSchema.optional(),
@@ -53,12 +57,17 @@ export const EvaluateRequestSchema = z
     /** Reference date for the course age limit (e.g. the student's entry), `YYYY-MM-DD`. */
     data_referencia: z.iso.date().optional(),
   })
-  .superRefine((req, ctx) => {
-    if (req.origem && req.origens) {
-      ctx.addIssue({ code: 'custom', path: ['origens'], message: 'send either origem or origens, not both' })
-    } else if (!req.origem && !req.origens) {
-      ctx.addIssue({ code: 'custom', path: ['origem'], message: 'origem or origens is required' })
-    }
+  // `when` runs these checks even if other fields failed, so `{}` reports the missing origin
+  // together with the missing `destino`, as a client fixing its payload needs.
+  .refine((req) => req.origem === undefined || req.origens === undefined, {
+    path: ['origens'],
+    message: 'send either origem or origens, not both',
+    when: isObjectPayload,
+  })
+  .refine((req) => req.origem !== undefined || req.origens !== undefined, {
+    path: ['origem'],
+    message: 'origem or origens is required',
+    when: isObjectPayload,
   })
 
 export type EvaluateRequest = z.infer<typeof EvaluateRequestSchema>
