@@ -7,7 +7,8 @@ import { createLogger } from '../lib/logger'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import { createDbStore } from '../store-db'
-import { ensureDemoData, loadOrCreateSalt } from './embedded'
+import { loadOrCreateSalt, writeDemoKeysFile } from '../../db/local-files'
+import { demoKeysFromEnv, seedDemo } from '../../db/seed'
 import { createNodeBatchServices } from '../../worker/batch-services'
 
 /**
@@ -33,16 +34,19 @@ async function main(): Promise<void> {
   config = { ...config, API_KEY_SALT: salt }
 
   const database = await createDatabase({ url: config.DATABASE_URL, driver: config.DATABASE_DRIVER, pgliteDir: config.PGLITE_DIR, poolSize: config.DATABASE_POOL_SIZE })
-  if (embedded) {
-    const demo = await ensureDemoData(database.db, salt, join(dataDir, 'demo-keys.json'))
-    if (demo.created) {
-      console.log(`Demo tenant created. Keys (also in ${demo.keysFile}):`)
-      console.log(`  api-client: ${demo.created['api-client']}`)
-      console.log(`  admin:      ${demo.created.admin}`)
-      console.log(`  auditor:    ${demo.created.auditor}`)
-    } else {
-      console.log(`Demo keys: ${demo.keysFile}`)
+  // The demo seed is idempotent and runs on every start of the embedded default, and on a server
+  // database whenever a demo key is given in the env: changing ADMIN_API_KEY / AUDITOR_API_KEY /
+  // CLIENT_API_KEY rotates that key, as the replaced service did.
+  const envKeys = demoKeysFromEnv(process.env)
+  if (embedded || Object.keys(envKeys).length > 0) {
+    const { generated, rotated } = await seedDemo(database.db, { salt, keys: envKeys })
+    const keysFile = embedded ? join(dataDir, 'demo-keys.json') : null
+    if (keysFile && (Object.keys(generated).length > 0 || rotated.length > 0)) {
+      await writeDemoKeysFile(keysFile, { generated, replaced: rotated })
     }
+    for (const role of rotated) console.log(`Demo ${role} key set from the environment.`)
+    for (const [role, key] of Object.entries(generated)) console.log(`Demo ${role} key (new; shown only now): ${key}`)
+    if (keysFile) console.log(`Demo keys: ${keysFile}`)
   }
 
   const metrics = createMetrics({ defaultMetrics: true })
