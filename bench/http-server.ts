@@ -10,9 +10,10 @@ import { createDbStore } from '../edge/store-db'
 
 /**
  * The server `bench:http` measures: the real app (auth on, persistence to Postgres through
- * node-postgres, access logs on) plus, outside the app's middleware, the bare reference route
- * that inserts one row in one transaction — the ceiling for a persisted request here.
- * Run by bench/http.ts with DATABASE_URL, API_KEY_SALT and PORT set.
+ * node-postgres, access log at LOG_LEVEL) plus, outside the app's middleware, the bare reference
+ * route that inserts one row in one transaction — the ceiling for a persisted request here. Its
+ * pool has the app's size (DATABASE_POOL_SIZE), so the two are compared like for like.
+ * Run by bench/http.ts with DATABASE_URL, API_KEY_SALT, PORT, LOG_LEVEL and DATABASE_POOL_SIZE set.
  */
 const config = parseConfig({ ...process.env, RATE_LIMIT_ENABLED: 'false' })
 const database = await createDatabase({ url: config.DATABASE_URL, driver: 'pg', poolSize: config.DATABASE_POOL_SIZE })
@@ -23,7 +24,7 @@ const app = createApp({
   metrics: createMetrics({ defaultMetrics: true }),
 })
 
-const bare = new pg.Pool({ connectionString: config.DATABASE_URL, max: 10 })
+const bare = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE })
 await bare.query('CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())')
 const root = new Hono()
 root.post('/bench/bare-insert', async (c) => {
@@ -44,3 +45,6 @@ root.post('/bench/bare-insert', async (c) => {
 root.route('/', app)
 
 serve({ fetch: root.fetch, port: config.PORT, hostname: '127.0.0.1' }, () => process.send?.('ready'))
+
+// Exit normally on SIGTERM so `--cpu-prof` (BENCH_CPU_PROF) gets to write its profile.
+process.on('SIGTERM', () => process.exit(0))

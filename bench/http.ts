@@ -12,12 +12,24 @@ import { createTestDatabase } from '../test/harness/postgres'
  * one row in one transaction. Evaluations rotate over TENANTS tenants (a tenant's audit chain is
  * one lock; tenants do not wait on each other) and over distinct syllabus pairs.
  *
- * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_TENANTS (8), BENCH_PORT (8190).
+ * Setup, so the references measure the machine and not the harness: the load generator runs in this
+ * process and the server in a child (they do not share an event loop); app and bare route get pools
+ * of the same size (default 40: with ~8 ms per WAL flush, 10 connections cap a commit-per-request
+ * route near 1,250/s, and Postgres only groups commits that are concurrent); the access log is at
+ * `warn` (one JSON line per request to a pipe is not what is measured — say so in the output);
+ * every route is warmed up (JIT, tsx transpile, pool connections) before it is measured.
+ * Durability is untouched: the run prints the server's synchronous_commit and fsync.
+ *
+ * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_TENANTS (8), BENCH_PORT (8190),
+ * BENCH_POOL_SIZE (40), BENCH_LOG_LEVEL (warn), BENCH_CPU_PROF (a folder: the server writes a
+ * --cpu-prof profile there), BENCH_ONLY_EVALUATE=1 (skip the references, for profiling).
  */
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 8)
 const PORT = Number(process.env.BENCH_PORT ?? 8190)
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 40)
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn'
 const salt = `bench-salt-${crypto.randomUUID()}`
 
 const TOPICS = [
@@ -62,8 +74,8 @@ async function main(): Promise<void> {
   }
 
   const server = fork('bench/http-server.ts', [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DATABASE_URL: database.url, DATABASE_DRIVER: 'pg', API_KEY_SALT: salt, PORT: String(PORT), LOG_LEVEL: 'info' },
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
+    env: { ...process.env, DATABASE_URL: database.url, DATABASE_DRIVER: 'pg', API_KEY_SALT: salt, PORT: String(PORT), LOG_LEVEL, DATABASE_POOL_SIZE: String(POOL_SIZE) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   try {
@@ -77,14 +89,23 @@ async function main(): Promise<void> {
     const bareInsert: autocannon.Request[] = [
       { method: 'POST', path: '/bench/bare-insert', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 1 }) },
     ]
-    console.log(`bench:http — ${CONNECTIONS} connections, ${DURATION}s per route, ${TENANTS} tenants, auth on, rate limits off, node-postgres`)
-    // A short warm-up: JIT, key cache, mapping cache, pool connections.
-    await autocannon({ url: `http://127.0.0.1:${PORT}`, connections: 10, duration: 2, requests: evaluations })
-    const trivial = await run('GET /health (trivial reference)', [{ method: 'GET', path: '/health' }])
-    const bare = await run('bare insert in one transaction', bareInsert)
+    const { rows: durability } = await database.pool.query(
+      "SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
+    )
+    console.log(`bench:http — ${CONNECTIONS} connections, ${DURATION}s per route, ${TENANTS} tenants, auth on, rate limits off, node-postgres pool ${POOL_SIZE}`)
+    console.log(`durability: synchronous_commit=${durability[0].sc} fsync=${durability[0].fsync} (every response waits for its commit)   access log: ${LOG_LEVEL}`)
+    // Warm-up of every measured route: JIT, tsx transpile, key cache, mapping cache, pool connections.
+    for (const requests of [[{ method: 'GET' as const, path: '/health' }], bareInsert, evaluations]) {
+      await autocannon({ url: `http://127.0.0.1:${PORT}`, connections: CONNECTIONS, duration: 2, requests })
+    }
+    const skipRefs = process.env.BENCH_ONLY_EVALUATE === '1'
+    const trivial = skipRefs ? { rps: NaN } : await run('GET /health (trivial reference)', [{ method: 'GET', path: '/health' }])
+    const bare = skipRefs ? { rps: NaN } : await run('bare insert in one transaction', bareInsert)
+    const countResults = async () => (await database.pool.query('SELECT count(*)::int AS n FROM equivalence_results')).rows[0].n as number
+    const before = await countResults()
     const evaluate = await run('POST /v1/equivalences/evaluate', evaluations)
-    const { rows } = await database.pool.query('SELECT count(*)::int AS n FROM equivalence_results')
-    console.log(`\npersisted results: ${rows[0].n}`)
+    const persisted = (await countResults()) - before
+    console.log(`\npersisted during the evaluate run: ${persisted} (${(persisted / DURATION).toFixed(0)}/s; answered ${evaluate.total})`)
     console.log(`evaluate / trivial: ${(evaluate.rps / trivial.rps).toFixed(2)}   evaluate / bare insert: ${(evaluate.rps / bare.rps).toFixed(2)}`)
     console.log(`evaluations_per_second=${evaluate.rps.toFixed(0)} p50_ms=${evaluate.p50} p99_ms=${evaluate.p99}`)
   } finally {
