@@ -14,7 +14,7 @@ import { Client, Receiver } from '@upstash/qstash'
 import type { Hono } from 'hono'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
-import { createBatchJobsRepository } from '../db/repositories/batch-jobs'
+import { createJobsRepository } from '../db/repositories/jobs'
 import { createTenantsRepository } from '../db/repositories/tenants'
 import { createInProcessDispatcher } from '../edge/services/dispatch/in-process'
 import { evaluateItemMessage } from '../edge/services/dispatch/messages'
@@ -45,7 +45,7 @@ async function setUp() {
   const database = await createTestDatabase({ poolSize: Math.max(concurrency, parallelism) + 4 })
   const salt = `bench-salt-${crypto.randomUUID()}`
   const tenant = await createTenantsRepository(database.db).create({ slug: `bench-${crypto.randomUUID().slice(0, 8)}`, name: 'Bench' })
-  return { database, salt, tenant, store: createDbStore(database.db, salt), jobs: createBatchJobsRepository(database.db) }
+  return { database, salt, tenant, store: createDbStore(database.db, salt), jobs: createJobsRepository(database.db) }
 }
 
 /** Creates the job (accepted), dispatches it and waits for its completion; returns seconds. */

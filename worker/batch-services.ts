@@ -1,6 +1,6 @@
 import { Client } from '@upstash/qstash'
 import type { Database } from '../db/client'
-import { createBatchJobsRepository } from '../db/repositories/batch-jobs'
+import { createJobsRepository } from '../db/repositories/jobs'
 import type { Logger } from '../edge/lib/logger'
 import { deriveCallbackSecret } from '../edge/services/batch/callback-signature'
 import type { BatchServices } from '../edge/services/batch/types'
@@ -32,7 +32,7 @@ export interface BatchServicesOptions {
  * (its first tick, at start, picks up items a previous run left behind).
  */
 export function createNodeBatchServices(options: BatchServicesOptions): { batch: BatchServices; stop(): Promise<void> } {
-  const jobs = createBatchJobsRepository(options.db)
+  const jobs = createJobsRepository(options.db)
   const callbackSecret = (tenantId: string) => deriveCallbackSecret(options.salt, tenantId)
 
   if (options.qstash) {

@@ -1,6 +1,6 @@
 import type { ConceptMapper } from '../engine/index'
 import type { Database } from '../db/client'
-import { createBatchJobsRepository } from '../db/repositories/batch-jobs'
+import { createJobsRepository } from '../db/repositories/jobs'
 import { createEmbeddingCacheRepository } from '../db/repositories/embedding-cache'
 import { deriveCallbackSecret } from '../edge/services/batch/callback-signature'
 import type { JobDispatcher, JobHandlers } from '../edge/services/dispatch/types'
@@ -40,7 +40,7 @@ export interface WorkerRuntime {
 
 /** Wires the job handlers to Postgres, the engine and a dispatcher; shared by worker/entry.ts and the embedded default. */
 export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
-  const repository = createBatchJobsRepository(options.db)
+  const repository = createJobsRepository(options.db)
   const jobs: JobStore = options.wrapJobStore ? options.wrapJobStore(repository) : repository
   const metrics = options.metrics ?? createWorkerMetrics({ queueDepth: () => repository.queueDepth() })
   const notifier = createCallbackNotifier({

@@ -1,90 +1,98 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql } from 'drizzle-orm'
-import { z } from 'zod'
-import type { Database, Transaction } from '../client'
-import {
-  cursorAtOf,
-  decodeCursor,
-  encodeCursor,
-  newestFirstAfter,
-  newestFirstPage,
-  pageSize,
-  type Page,
-} from '../cursor'
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import type { Database } from '../client'
 import { isUuid } from '../ids'
-import { jobItems, jobs, type JobItemStatus } from '../schema'
+import { jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
-import type { AuditEventInput } from './audit'
-import { createResultsRepository, type EquivalenceResult, type NewResult } from './results'
-
-export type Job = typeof jobs.$inferSelect
-export type JobItem = typeof jobItems.$inferSelect
-
-/** Rows per INSERT of items (7 parameters each). */
-const ITEM_CHUNK = 2000
-const IdxCursor = z.number().int().min(0)
-
-/** Item states a worker may claim (besides a running item whose lease ran out). */
-const CLAIMABLE: JobItemStatus[] = ['queued', 'failed']
+import { createAuditRepository } from './audit'
 
 /**
- * Batch jobs and their items (DESIGN §6). Postgres is the source of truth: every state change is a
- * conditional UPDATE, and an item's move to done / dead changes the job's counters in the same
- * transaction, so `done` and `failed` are exact however many workers race.
+ * Batch jobs and their items (DESIGN §6), for both sides of the queue:
+ * - the edge (tenant-scoped): create a job with its items, read progress and results, list and
+ *   requeue dead items;
+ * - the worker (addressed by item id, the tenant read from the row): claim under a lease, complete
+ *   with the result, record failures, go dead, sweep.
  *
- * Item states: queued → running → done | failed → (retry) running … → dead. `failed` is retryable;
- * `dead` is final until an admin requeues it. The job's `failed` counter counts dead items.
+ * Counters are exact under concurrency because every change of an item's state and the matching
+ * change of its job's counters happen in the same statement (data-modifying CTEs: one statement is
+ * one transaction). `attempts` is bumped by each claim and is the fencing token of the holder.
  */
+
+export type Job = typeof jobs.$inferSelect
+export type JobItemRow = typeof jobItems.$inferSelect
+
+export interface ClaimedItem {
+  id: string
+  jobId: string
+  tenantId: string
+  idx: number
+  payload: Record<string, unknown>
+  attempts: number
+}
+
+export interface NewItemResult {
+  requestId: string
+  inputHash: string
+  courseId: string | null
+  response: Record<string, unknown> & {
+    decisao: string
+    score: number
+    degraded_mode: boolean
+    policy_version: string
+    taxonomy_version: string | null
+    model_version: string
+  }
+  simulation: boolean
+}
+
+export interface FinishedJobRef {
+  id: string
+  tenantId: string
+  callbackUrl: string | null
+}
+
+export interface ItemView {
+  id: string
+  idx: number
+  status: JobItemRow['status']
+  attempts: number
+  lastError: string | null
+  updatedAt: Date
+  response: Record<string, unknown> | null
+}
+
+/** Rows inserted per statement when a job is created (5 parameters a row, far under Postgres's 65,535). */
+const INSERT_CHUNK = 2000
+
+/** drizzle's `execute` answers in each driver's own shape; all of them carry `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[]
+}
+
+/** node-postgres parses uuid[] into an array; drivers that do not hand back Postgres's text form `{a,b}`. */
+function parseUuidArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value
+  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean)
+}
+
+const finishedRef = (row: {
+  id: string
+  tenant_id: string
+  callback_url: string | null
+  status: string
+}): FinishedJobRef | null =>
+  row.status === 'completed' ? { id: row.id, tenantId: row.tenant_id, callbackUrl: row.callback_url } : null
+
 export function createJobsRepository(db: Database) {
-  /** Locks the item row for the rest of the transaction. */
-  async function lockItem(tx: Transaction, tenantId: string, itemId: string): Promise<JobItem | null> {
-    const [item] = await tx
-      .select()
-      .from(jobItems)
-      .where(and(eq(jobItems.tenantId, tenantId), eq(jobItems.id, itemId)))
-      .for('update')
-    return item ?? null
-  }
+  const repository = {
+    // ------------------------------------------------------------------ edge side (tenant-scoped)
 
-  /** Applies counter deltas and recomputes the job's status from them, in one UPDATE. */
-  async function adjustCounters(
-    tx: Transaction,
-    tenantId: string,
-    jobId: string,
-    delta: { done: number; failed: number },
-  ) {
-    const finished = sql`(${jobs.done} + ${delta.done}) + (${jobs.failed} + ${delta.failed}) >= ${jobs.total}`
-    const [job] = await tx
-      .update(jobs)
-      .set({
-        done: sql`${jobs.done} + ${delta.done}`,
-        failed: sql`${jobs.failed} + ${delta.failed}`,
-        status: sql`CASE WHEN ${finished} THEN 'completed' ELSE 'running' END`,
-        completedAt: sql`CASE WHEN ${finished} THEN coalesce(${jobs.completedAt}, now()) END`,
-        // A job that reopens (an item requeued) will notify again when it finishes anew.
-        callbackSentAt: sql`CASE WHEN ${finished} THEN ${jobs.callbackSentAt} END`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, jobId)))
-      .returning()
-    return job!
-  }
-
-  async function getJob(tx: Database, tenantId: string, jobId: string) {
-    const [job] = await tx
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, jobId)))
-    return job!
-  }
-
-  return {
-    /** The job and all its items, in one transaction. Items get `idx` 0..n-1 in the order given. */
+    /** Inserts the job and all its items in one transaction; item i gets idx i. */
     async create(
       tenantId: string,
       input: {
-        items: Record<string, unknown>[]
-        callbackUrl?: string | null
-        createdByKeyId?: string | null
+        payloads: readonly Record<string, unknown>[]
+        callbackUrl: string | null
+        createdByKeyId: string | null
       },
     ): Promise<{ job: Job; itemIds: string[] }> {
       return withTransaction(db, async (tx) => {
@@ -92,276 +100,376 @@ export function createJobsRepository(db: Database) {
           .insert(jobs)
           .values({
             tenantId,
-            total: input.items.length,
-            status: input.items.length === 0 ? 'completed' : 'queued',
-            completedAt: input.items.length === 0 ? new Date() : null,
-            callbackUrl: input.callbackUrl ?? null,
-            createdByKeyId: input.createdByKeyId ?? null,
+            total: input.payloads.length,
+            callbackUrl: input.callbackUrl,
+            createdByKeyId: input.createdByKeyId,
           })
           .returning()
         const itemIds: string[] = []
-        for (let i = 0; i < input.items.length; i += ITEM_CHUNK) {
-          const rows = await tx
+        for (let start = 0; start < input.payloads.length; start += INSERT_CHUNK) {
+          const rows = input.payloads.slice(start, start + INSERT_CHUNK).map((payload, i) => ({
+            jobId: job!.id,
+            tenantId,
+            idx: start + i,
+            payload,
+          }))
+          const inserted = await tx
             .insert(jobItems)
-            .values(
-              input.items
-                .slice(i, i + ITEM_CHUNK)
-                .map((payload, k) => ({ jobId: job!.id, tenantId, idx: i + k, payload })),
-            )
+            .values(rows)
             .returning({ id: jobItems.id, idx: jobItems.idx })
-          rows.sort((a, b) => a.idx - b.idx).forEach((r) => itemIds.push(r.id))
+          for (const row of inserted) itemIds[row.idx] = row.id
         }
+        await createAuditRepository(tx).append(tenantId, {
+          action: 'job.created',
+          actorKeyId: input.createdByKeyId,
+          target: job!.id,
+          payload: { total: input.payloads.length, callback: input.callbackUrl !== null },
+        })
         return { job: job!, itemIds }
       })
     },
 
     async get(tenantId: string, jobId: string): Promise<Job | null> {
       if (!isUuid(tenantId) || !isUuid(jobId)) return null
-      const [job] = await db
+      const [row] = await db
         .select()
         .from(jobs)
         .where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, jobId)))
-      return job ?? null
+      return row ?? null
     },
 
-    /** Newest first. */
-    async list(tenantId: string, page: { cursor?: string; limit?: number } = {}): Promise<Page<Job>> {
-      if (!isUuid(tenantId)) return { items: [], nextCursor: null }
-      const limit = pageSize(page.limit)
-      const rows = await db
-        .select({ ...getTableColumns(jobs), cursorAt: cursorAtOf(jobs.createdAt) })
-        .from(jobs)
-        .where(and(eq(jobs.tenantId, tenantId), newestFirstAfter(jobs.createdAt, jobs.id, page.cursor)))
-        .orderBy(desc(jobs.createdAt), desc(jobs.id))
-        .limit(limit + 1)
-      return newestFirstPage(rows, limit)
-    },
-
-    async getItem(tenantId: string, itemId: string): Promise<JobItem | null> {
-      if (!isUuid(tenantId) || !isUuid(itemId)) return null
-      const [item] = await db
-        .select()
-        .from(jobItems)
-        .where(and(eq(jobItems.tenantId, tenantId), eq(jobItems.id, itemId)))
-      return item ?? null
-    },
-
-    /** A job's items in `idx` order, optionally of one status. */
+    /** Items in index order with their result (if done), after index `afterIdx`. */
     async listItems(
       tenantId: string,
       jobId: string,
-      options: { status?: JobItemStatus; cursor?: string; limit?: number } = {},
-    ): Promise<Page<JobItem>> {
-      if (!isUuid(tenantId) || !isUuid(jobId)) return { items: [], nextCursor: null }
-      const limit = pageSize(options.limit)
-      const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, IdxCursor)
-      const rows = await db
-        .select()
-        .from(jobItems)
-        .where(
-          and(
-            eq(jobItems.tenantId, tenantId),
-            eq(jobItems.jobId, jobId),
-            options.status ? eq(jobItems.status, options.status) : undefined,
-            after === undefined ? undefined : gt(jobItems.idx, after),
-          ),
-        )
-        .orderBy(asc(jobItems.idx))
-        .limit(limit + 1)
-      const items = rows.slice(0, limit)
-      return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.idx) : null }
+      page: { afterIdx?: number; limit?: number } = {},
+    ): Promise<ItemView[]> {
+      if (!isUuid(tenantId) || !isUuid(jobId)) return []
+      const result = await db.execute(sql`
+        SELECT i.id, i.idx, i.status, i.attempts, i.last_error, i.updated_at, r.response
+        FROM job_items i
+        LEFT JOIN equivalence_results r ON r.tenant_id = i.tenant_id AND r.id = i.result_id
+        WHERE i.tenant_id = ${tenantId} AND i.job_id = ${jobId} AND i.idx > ${page.afterIdx ?? -1}
+        ORDER BY i.idx
+        ${page.limit ? sql`LIMIT ${page.limit}` : sql``}`)
+      return rowsOf<{
+        id: string
+        idx: number
+        status: JobItemRow['status']
+        attempts: number
+        last_error: string | null
+        updated_at: Date | string
+        response: Record<string, unknown> | null
+      }>(result).map((r) => ({
+        id: r.id,
+        idx: r.idx,
+        status: r.status,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        updatedAt: new Date(r.updated_at),
+        response: r.response,
+      }))
     },
 
-    /**
-     * Takes the item for `leaseMs` (database clock): only a queued or failed item, or a running one
-     * whose lease has run out, can be claimed, so of two deliveries of one item only one gets it.
-     * Null means "someone else has it, it is finished, or it is not this tenant's".
-     */
-    async claimItem(tenantId: string, itemId: string, leaseMs: number): Promise<JobItem | null> {
-      if (!isUuid(tenantId) || !isUuid(itemId)) return null
-      return withTransaction(db, async (tx) => {
-        const [item] = await tx
-          .update(jobItems)
-          .set({
-            status: 'running',
-            attempts: sql`${jobItems.attempts} + 1`,
-            leaseUntil: sql`now() + ${Math.max(0, Math.trunc(leaseMs))} * interval '1 millisecond'`,
-            updatedAt: sql`now()`,
-          })
-          .where(
-            and(
-              eq(jobItems.tenantId, tenantId),
-              eq(jobItems.id, itemId),
-              sql`(${inArray(jobItems.status, CLAIMABLE)} OR (${jobItems.status} = 'running' AND ${jobItems.leaseUntil} < now()))`,
-            ),
-          )
-          .returning()
-        if (!item) return null
-        await tx
-          .update(jobs)
-          .set({ status: 'running', updatedAt: sql`now()` })
-          .where(and(eq(jobs.tenantId, tenantId), eq(jobs.id, item.jobId), eq(jobs.status, 'queued')))
-        return item
-      })
-    },
-
-    /**
-     * Writes the item's result and marks it done, with the job's counter, in one transaction. A
-     * repeated call (a duplicate delivery) changes nothing and returns the stored result with
-     * `transitioned: false`. A late success of a dead item still counts: it becomes done.
-     */
-    async completeItem(
+    /** Dead items of the tenant (optionally of one job), oldest job first, in index order. */
+    async listDead(
       tenantId: string,
-      itemId: string,
-      result: Omit<NewResult, 'requestId'>,
-      options: { audit?: Omit<AuditEventInput, 'target'> } = {},
-    ): Promise<{ item: JobItem; job: Job; result: EquivalenceResult; transitioned: boolean } | null> {
-      if (!isUuid(tenantId) || !isUuid(itemId)) return null
-      return withTransaction(db, async (tx) => {
-        const item = await lockItem(tx, tenantId, itemId)
-        if (!item) return null
-        const results = createResultsRepository(tx)
-        if (item.status === 'done' && item.resultId) {
-          const stored = await results.get(tenantId, item.resultId)
-          return { item, job: await getJob(tx, tenantId, item.jobId), result: stored!, transitioned: false }
-        }
-        const { result: stored } = await results.insertIdempotent(
-          tenantId,
-          { ...result, requestId: `job:${item.jobId}:${item.idx}` },
-          options,
-        )
-        const [done] = await tx
-          .update(jobItems)
-          .set({
-            status: 'done',
-            resultId: stored.id,
-            leaseUntil: null,
-            lastError: null,
-            updatedAt: sql`now()`,
-          })
-          .where(eq(jobItems.id, item.id))
-          .returning()
-        const job = await adjustCounters(tx, tenantId, item.jobId, {
-          done: 1,
-          failed: item.status === 'dead' ? -1 : 0,
-        })
-        return { item: done!, job, result: stored, transitioned: true }
-      })
-    },
-
-    /** A retryable failure of a running item: it becomes claimable again. Null if it was not running. */
-    async failItem(tenantId: string, itemId: string, error: string): Promise<JobItem | null> {
-      if (!isUuid(tenantId) || !isUuid(itemId)) return null
-      const [item] = await db
-        .update(jobItems)
-        .set({ status: 'failed', lastError: error.slice(0, 4000), leaseUntil: null, updatedAt: sql`now()` })
-        .where(and(eq(jobItems.tenantId, tenantId), eq(jobItems.id, itemId), eq(jobItems.status, 'running')))
-        .returning()
-      return item ?? null
-    },
-
-    /** Final failure (retries exhausted): counted in the job's `failed`. Done or dead items are left alone. */
-    async markDead(
-      tenantId: string,
-      itemId: string,
-      error?: string,
-    ): Promise<{ item: JobItem; job: Job; transitioned: boolean } | null> {
-      if (!isUuid(tenantId) || !isUuid(itemId)) return null
-      return withTransaction(db, async (tx) => {
-        const item = await lockItem(tx, tenantId, itemId)
-        if (!item) return null
-        if (item.status === 'done' || item.status === 'dead') {
-          return { item, job: await getJob(tx, tenantId, item.jobId), transitioned: false }
-        }
-        const [dead] = await tx
-          .update(jobItems)
-          .set({
-            status: 'dead',
-            lastError: error === undefined ? item.lastError : error.slice(0, 4000),
-            leaseUntil: null,
-            updatedAt: sql`now()`,
-          })
-          .where(eq(jobItems.id, item.id))
-          .returning()
-        const job = await adjustCounters(tx, tenantId, item.jobId, { done: 0, failed: 1 })
-        return { item: dead!, job, transitioned: true }
-      })
-    },
-
-    /** An admin's retry of a dead (or failed) item: back to queued, and the job reopens if it had finished. */
-    async requeue(tenantId: string, itemId: string): Promise<{ item: JobItem; job: Job } | null> {
-      if (!isUuid(tenantId) || !isUuid(itemId)) return null
-      return withTransaction(db, async (tx) => {
-        const item = await lockItem(tx, tenantId, itemId)
-        if (!item || (item.status !== 'dead' && item.status !== 'failed')) return null
-        const [queued] = await tx
-          .update(jobItems)
-          .set({ status: 'queued', leaseUntil: null, updatedAt: sql`now()` })
-          .where(eq(jobItems.id, item.id))
-          .returning()
-        const job = await adjustCounters(tx, tenantId, item.jobId, {
-          done: 0,
-          failed: item.status === 'dead' ? -1 : 0,
-        })
-        return { item: queued!, job }
-      })
-    },
-
-    /** Running items of this tenant whose lease ran out (the sweeper re-dispatches them). */
-    async findExpiredLeases(tenantId: string, limit = 100): Promise<JobItem[]> {
-      if (!isUuid(tenantId)) return []
+      filter: { jobId?: string; afterId?: string; limit: number },
+    ): Promise<Array<JobItemRow>> {
+      if (
+        !isUuid(tenantId) ||
+        (filter.jobId && !isUuid(filter.jobId)) ||
+        (filter.afterId && !isUuid(filter.afterId))
+      )
+        return []
       return db
         .select()
         .from(jobItems)
         .where(
           and(
             eq(jobItems.tenantId, tenantId),
-            eq(jobItems.status, 'running'),
-            lt(jobItems.leaseUntil, sql`now()`),
+            eq(jobItems.status, 'dead'),
+            filter.jobId ? eq(jobItems.jobId, filter.jobId) : undefined,
+            filter.afterId ? gt(jobItems.id, filter.afterId) : undefined,
           ),
         )
-        .orderBy(asc(jobItems.leaseUntil))
-        .limit(pageSize(limit))
+        .orderBy(asc(jobItems.id))
+        .limit(filter.limit)
     },
 
     /**
-     * Claims the right to send the job's completion callback: true exactly once per completion, so
-     * two workers finishing the last items together do not both notify.
+     * Dead items back to `queued` (one item, or all dead items of a job) with a fresh attempt
+     * budget; the job leaves `completed` and will notify its callback again when it finishes.
+     * Returns the requeued item ids (none: nothing of the tenant's matched).
      */
-    async markCallbackSent(tenantId: string, jobId: string): Promise<boolean> {
-      if (!isUuid(tenantId) || !isUuid(jobId)) return false
+    async requeueDead(tenantId: string, target: { jobId: string; itemId?: string }, actorKeyId: string | null = null): Promise<string[]> {
+      if (!isUuid(tenantId) || !isUuid(target.jobId) || (target.itemId && !isUuid(target.itemId))) return []
+      return withTransaction(db, async (tx) => {
+        const result = await tx.execute(sql`
+          WITH requeued AS (
+            UPDATE job_items SET status = 'queued', attempts = 0, lease_until = NULL, updated_at = now()
+            WHERE tenant_id = ${tenantId} AND job_id = ${target.jobId} AND status = 'dead'
+              ${target.itemId ? sql`AND id = ${target.itemId}` : sql``}
+            RETURNING id
+          ), job AS (
+            UPDATE jobs SET failed = failed - (SELECT count(*) FROM requeued), status = 'running',
+                            completed_at = NULL, callback_sent_at = NULL, updated_at = now()
+            WHERE id = ${target.jobId} AND tenant_id = ${tenantId} AND EXISTS (SELECT 1 FROM requeued)
+          )
+          SELECT id FROM requeued`)
+        const ids = rowsOf<{ id: string }>(result).map((r) => r.id)
+        if (ids.length) {
+          await createAuditRepository(tx).append(tenantId, {
+            action: 'job.requeued',
+            actorKeyId,
+            target: target.jobId,
+            payload: { items: ids.length, ...(target.itemId ? { item_id: target.itemId } : {}) },
+          })
+        }
+        return ids
+      })
+    },
+
+    // ------------------------------------------------------------------ worker side
+
+    /**
+     * Takes the items under a lease if they are queued, failed, or running under an expired lease;
+     * ids that are settled, unknown or under someone's live lease are simply not returned. The
+     * first claim of a job moves the job from `queued` to `running`.
+     */
+    async claimMany(itemIds: readonly string[], leaseMs: number): Promise<ClaimedItem[]> {
+      const ids = itemIds.filter(isUuid)
+      if (ids.length === 0) return []
+      const result = await db.execute(sql`
+        WITH item AS (
+          UPDATE job_items
+          SET status = 'running', attempts = attempts + 1,
+              lease_until = now() + make_interval(secs => ${leaseMs / 1000}), updated_at = now()
+          WHERE id = ANY(${`{${ids.join(',')}}`}::uuid[])
+            AND (status IN ('queued', 'failed') OR (status = 'running' AND lease_until < now()))
+          RETURNING id, job_id, tenant_id, idx, payload, attempts
+        ), job AS (
+          UPDATE jobs SET status = 'running', updated_at = now()
+          WHERE id IN (SELECT DISTINCT job_id FROM item) AND status = 'queued'
+        )
+        SELECT * FROM item`)
+      return rowsOf<{ id: string; job_id: string; tenant_id: string; idx: number; payload: Record<string, unknown>; attempts: number }>(result).map(
+        (row) => ({ id: row.id, jobId: row.job_id, tenantId: row.tenant_id, idx: row.idx, payload: row.payload, attempts: row.attempts }),
+      )
+    },
+
+    /** `claimMany` for one item, saying why nothing was claimed. */
+    async claim(itemId: string, leaseMs: number): Promise<{ claimed: ClaimedItem } | { skipped: 'missing' | 'done' | 'dead' | 'leased' }> {
+      const [claimed] = await repository.claimMany([itemId], leaseMs)
+      if (claimed) return { claimed }
+      if (!isUuid(itemId)) return { skipped: 'missing' }
+      const [current] = await db.select({ status: jobItems.status }).from(jobItems).where(eq(jobItems.id, itemId))
+      if (!current) return { skipped: 'missing' }
+      return { skipped: current.status === 'done' ? 'done' : current.status === 'dead' ? 'dead' : 'leased' }
+    },
+
+    /**
+     * One statement, so one transaction, for any number of items: each item whose claim still
+     * holds becomes done, its result is inserted, and each job's `done` counter moves by the number
+     * of its items settled here — completing the job when nothing is left. Items whose claim was
+     * lost (lease expired, someone else claimed) are left untouched and get no result.
+     */
+    async completeMany(entries: ReadonlyArray<{ item: ClaimedItem; result: NewItemResult }>): Promise<{
+      settledIds: Set<string>
+      finishedJobs: FinishedJobRef[]
+    }> {
+      if (entries.length === 0) return { settledIds: new Set(), finishedJobs: [] }
+      const input = entries.map(({ item, result }) => ({
+        item_id: item.id,
+        attempts: item.attempts,
+        result_id: crypto.randomUUID(),
+        request_id: result.requestId,
+        input_hash: result.inputHash,
+        response: result.response,
+        decisao: result.response.decisao,
+        score: result.response.score,
+        degraded: result.response.degraded_mode,
+        course_id: result.courseId,
+        policy_version: result.response.policy_version,
+        taxonomy_version: result.response.taxonomy_version,
+        model_version: result.response.model_version,
+        simulation: result.simulation,
+      }))
+      const rows = rowsOf<{ id: string; tenant_id: string; callback_url: string | null; status: string; settled_ids: string[] }>(
+        await db.execute(sql`
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(
+            item_id uuid, attempts int, result_id uuid, request_id text, input_hash text, response jsonb,
+            decisao text, score float8, degraded boolean, course_id text, policy_version text,
+            taxonomy_version text, model_version text, simulation boolean)
+        ), settled AS (
+          UPDATE job_items i SET status = 'done', result_id = input.result_id, lease_until = NULL,
+                                 last_error = NULL, updated_at = now()
+          FROM input
+          WHERE i.id = input.item_id AND i.status = 'running' AND i.attempts = input.attempts
+          RETURNING i.id, i.job_id, i.tenant_id, i.result_id
+        ), inserted AS (
+          INSERT INTO equivalence_results
+            (id, tenant_id, request_id, input_hash, response, decisao, score, degraded, course_id,
+             policy_version, taxonomy_version, model_version, simulation)
+          SELECT input.result_id, settled.tenant_id, input.request_id, input.input_hash, input.response,
+                 input.decisao, input.score, input.degraded, input.course_id, input.policy_version,
+                 input.taxonomy_version, input.model_version, input.simulation
+          FROM settled JOIN input ON input.item_id = settled.id
+          RETURNING id
+        ), per_job AS (
+          -- Reading the inserted rows makes the INSERT finish before the job row is locked below:
+          -- the hot row is then held only for its own update and the commit.
+          SELECT s.job_id, count(*)::int AS n, array_agg(s.id) AS ids
+          FROM settled s JOIN inserted r ON r.id = s.result_id GROUP BY s.job_id
+        )
+        UPDATE jobs SET done = done + per_job.n, updated_at = now(),
+               status = CASE WHEN done + per_job.n + failed >= total THEN 'completed' ELSE 'running' END,
+               completed_at = CASE WHEN done + per_job.n + failed >= total THEN now() ELSE completed_at END
+        FROM per_job
+        WHERE jobs.id = per_job.job_id
+        RETURNING jobs.id, jobs.tenant_id, jobs.callback_url, jobs.status, per_job.ids AS settled_ids`),
+      )
+      return {
+        settledIds: new Set(rows.flatMap((row) => parseUuidArray(row.settled_ids))),
+        finishedJobs: rows.map(finishedRef).filter((job): job is FinishedJobRef => job !== null),
+      }
+    },
+
+    /** `completeMany` for one item. */
+    async complete(item: ClaimedItem, result: NewItemResult): Promise<{ settled: boolean; finishedJob: FinishedJobRef | null }> {
+      const { settledIds, finishedJobs } = await repository.completeMany([{ item, result }])
+      return { settled: settledIds.has(item.id), finishedJob: finishedJobs[0] ?? null }
+    },
+
+    /** Releases a failed attempt (only the current holder's) so the next delivery can claim it. */
+    async recordFailure(item: ClaimedItem, error: string): Promise<void> {
+      await db
+        .update(jobItems)
+        .set({ status: 'failed', leaseUntil: null, lastError: error, updatedAt: sql`now()` })
+        .where(
+          and(eq(jobItems.id, item.id), eq(jobItems.status, 'running'), eq(jobItems.attempts, item.attempts)),
+        )
+    },
+
+    /**
+     * Retries exhausted: the item goes dead with `error` and counts as failed. An item that is
+     * settled, or held under a live lease (someone is still working on it), is left alone.
+     */
+    async markDead(
+      itemId: string,
+      error: string,
+    ): Promise<{ dead: boolean; finishedJob: FinishedJobRef | null }> {
+      if (!isUuid(itemId)) return { dead: false, finishedJob: null }
+      const rows = rowsOf<{ id: string; tenant_id: string; callback_url: string | null; status: string }>(
+        await db.execute(sql`
+        WITH killed AS (
+          UPDATE job_items SET status = 'dead', last_error = ${error}, lease_until = NULL, updated_at = now()
+          WHERE id = ${itemId}
+            AND (status IN ('queued', 'failed') OR (status = 'running' AND lease_until < now()))
+          RETURNING job_id
+        )
+        UPDATE jobs SET failed = failed + 1, updated_at = now(),
+               status = CASE WHEN done + failed + 1 >= total THEN 'completed' ELSE status END,
+               completed_at = CASE WHEN done + failed + 1 >= total THEN now() ELSE completed_at END
+        WHERE id = (SELECT job_id FROM killed)
+        RETURNING id, tenant_id, callback_url, status`),
+      )
+      const [job] = rows
+      return { dead: Boolean(job), finishedJob: job ? finishedRef(job) : null }
+    },
+
+    /**
+     * The sweeper's pass over unsettled items:
+     * 1. running under an expired lease with `maxAttempts` claims used → dead (counted as failed);
+     * 2. running under an expired lease → failed ("lease expired"), to be dispatched again;
+     * 3. queued/failed items untouched for `staleMs` (their message was lost) → dispatched again.
+     * Rows locked by a concurrent sweeper are skipped, not waited for.
+     */
+    async sweepStale(options: { staleMs: number; maxAttempts: number; limit: number }) {
+      const dead =
+        rowsOf<{ n: number }>(
+          await db.execute(sql`
+        WITH killed AS (
+          UPDATE job_items SET status = 'dead', lease_until = NULL, updated_at = now(),
+                 last_error = 'lease expired after ' || attempts || ' attempts (worker crashed or timed out)'
+          WHERE id IN (SELECT id FROM job_items
+                       WHERE status = 'running' AND lease_until < now() AND attempts >= ${options.maxAttempts}
+                       LIMIT ${options.limit} FOR UPDATE SKIP LOCKED)
+          RETURNING job_id
+        ), per_job AS (SELECT job_id, count(*)::int AS n FROM killed GROUP BY job_id),
+        counted AS (
+          UPDATE jobs SET failed = failed + per_job.n, updated_at = now() FROM per_job WHERE jobs.id = per_job.job_id
+        )
+        SELECT coalesce(sum(n), 0)::int AS n FROM per_job`),
+        )[0]?.n ?? 0
+
+      const redispatch = rowsOf<{ id: string; attempts: number }>(
+        await db.execute(sql`
+        UPDATE job_items SET updated_at = now(),
+               status = CASE WHEN status = 'running' THEN 'failed' ELSE status END,
+               last_error = CASE WHEN status = 'running' THEN 'lease expired (worker crashed or timed out)' ELSE last_error END,
+               lease_until = NULL
+        WHERE id IN (SELECT id FROM job_items
+                     WHERE (status = 'running' AND lease_until < now())
+                        OR (status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => ${options.staleMs / 1000}))
+                     LIMIT ${options.limit} FOR UPDATE SKIP LOCKED)
+        RETURNING id, attempts`),
+      )
+      return { redispatch, dead }
+    },
+
+    /** Jobs whose items have all settled but are not marked completed (e.g. after a crash): completes them. */
+    async completeSettledJobs(): Promise<FinishedJobRef[]> {
       const rows = await db
         .update(jobs)
-        .set({ callbackSentAt: sql`now()` })
+        .set({ status: 'completed', completedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(and(sql`${jobs.status} <> 'completed'`, sql`${jobs.done} + ${jobs.failed} >= ${jobs.total}`))
+        .returning({ id: jobs.id, tenantId: jobs.tenantId, callbackUrl: jobs.callbackUrl })
+      return rows
+    },
+
+    /** Completed jobs (of the last day) whose callback has not been delivered. */
+    async pendingCallbacks(limit: number): Promise<FinishedJobRef[]> {
+      return db
+        .select({ id: jobs.id, tenantId: jobs.tenantId, callbackUrl: jobs.callbackUrl })
+        .from(jobs)
         .where(
           and(
-            eq(jobs.tenantId, tenantId),
-            eq(jobs.id, jobId),
             eq(jobs.status, 'completed'),
-            sql`${jobs.callbackSentAt} IS NULL`,
+            sql`${jobs.callbackUrl} IS NOT NULL AND ${jobs.callbackSentAt} IS NULL`,
+            sql`${jobs.completedAt} > now() - interval '1 day'`,
           ),
         )
-        .returning({ id: jobs.id })
-      return rows.length === 1
+        .limit(limit)
+    },
+
+    async markCallbackSent(jobId: string): Promise<void> {
+      await db
+        .update(jobs)
+        .set({ callbackSentAt: sql`now()` })
+        .where(eq(jobs.id, jobId))
+    },
+
+    /** Any tenant's job by id: for the worker, which got the id from a finished item. */
+    async getById(jobId: string): Promise<Job | null> {
+      if (!isUuid(jobId)) return null
+      const [row] = await db.select().from(jobs).where(eq(jobs.id, jobId))
+      return row ?? null
+    },
+
+    async queueDepth(): Promise<Record<'queued' | 'running' | 'failed', number>> {
+      const rows = await db
+        .select({ status: jobItems.status, n: sql<number>`count(*)::int` })
+        .from(jobItems)
+        .where(inArray(jobItems.status, ['queued', 'running', 'failed']))
+        .groupBy(jobItems.status)
+      const depth = { queued: 0, running: 0, failed: 0 }
+      for (const row of rows) depth[row.status as keyof typeof depth] = row.n
+      return depth
     },
   }
-}
-
-/**
- * System-level sweeper query across all tenants: which items have a lapsed lease. It returns only
- * ids (with the owning tenant, so the re-dispatch carries it); everything else goes through the
- * tenant-scoped repository.
- */
-export async function findExpiredLeasesAllTenants(
-  db: Database,
-  limit = 100,
-): Promise<{ tenantId: string; jobId: string; itemId: string }[]> {
-  return db
-    .select({ tenantId: jobItems.tenantId, jobId: jobItems.jobId, itemId: jobItems.id })
-    .from(jobItems)
-    .where(and(eq(jobItems.status, 'running'), lt(jobItems.leaseUntil, sql`now()`)))
-    .orderBy(asc(jobItems.leaseUntil))
-    .limit(pageSize(limit))
+  return repository
 }
 
 export type JobsRepository = ReturnType<typeof createJobsRepository>

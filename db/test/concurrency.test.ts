@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, count, eq } from 'drizzle-orm'
+import { and, count, eq, like } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/harness/postgr
 import { createRepositories, type Repositories } from '../repositories'
 import * as schema from '../schema'
 import { auditEvents, equivalenceResults } from '../schema'
-import { newResult, SALT } from './repository-suite'
+import { itemResult, newResult, SALT } from './repository-suite'
 
 /** Races the API and the workers really run, on a pool wide enough for them to overlap. */
 describe('concurrency', () => {
@@ -83,39 +83,57 @@ describe('concurrency', () => {
     expect(await repos.audit.verifyChain(tenantId)).toMatchObject({ ok: true })
   })
 
-  it('job counters stay exact when every item is completed twice at once and some die', async () => {
+  it('job counters stay exact when every item is completed twice at once and some die twice', async () => {
     const total = 30
     const { job, itemIds } = await repos.jobs.create(tenantId, {
-      items: Array.from({ length: total }, (_, i) => ({ i })),
+      payloads: Array.from({ length: total }, (_, i) => ({ i })),
+      callbackUrl: null,
+      createdByKeyId: null,
     })
-    await Promise.all(itemIds.map((id) => repos.jobs.claimItem(tenantId, id, 60_000)))
-    const dying = new Set(itemIds.slice(0, 5))
-    // Each surviving item is delivered twice (a QStash retry racing the first delivery).
-    await Promise.all(
-      itemIds.flatMap((id) =>
-        dying.has(id)
-          ? [repos.jobs.markDead(tenantId, id, 'poison'), repos.jobs.markDead(tenantId, id, 'poison')]
-          : [
-              repos.jobs.completeItem(tenantId, id, newResult({ requestId: 'ignored' })),
-              repos.jobs.completeItem(tenantId, id, newResult({ requestId: 'ignored' })),
-            ],
-      ),
-    )
+    const claimed = await repos.jobs.claimMany(itemIds, 60_000)
+    expect(claimed).toHaveLength(total)
+    // The dying items failed their last attempt; QStash then reports each failure (twice here).
+    const dying = claimed.filter((item) => item.idx < 5)
+    await Promise.all(dying.map((item) => repos.jobs.recordFailure(item, 'poison')))
+    // Each surviving item is delivered twice (a QStash retry racing the first delivery), one of the
+    // pair alone and one inside a bulk completion with other items.
+    const surviving = claimed.filter((item) => item.idx >= 5)
+    const outcomes = await Promise.all([
+      ...dying.flatMap((item) => [repos.jobs.markDead(item.id, 'poison'), repos.jobs.markDead(item.id, 'poison')]),
+      ...surviving.map((item) => repos.jobs.complete(item, itemResult(item))),
+      repos.jobs.completeMany(surviving.slice(0, 13).map((item) => ({ item, result: itemResult(item) }))),
+      repos.jobs.completeMany(surviving.slice(13).map((item) => ({ item, result: itemResult(item) }))),
+    ])
     expect(await repos.jobs.get(tenantId, job.id)).toMatchObject({ done: 25, failed: 5, status: 'completed' })
-    const results = await database.db
+    const deaths = outcomes.slice(0, 10) as Array<{ dead: boolean }>
+    expect(deaths.filter((d) => d.dead)).toHaveLength(5)
+    const settled = outcomes.slice(10, 35) as Array<{ settled: boolean }>
+    const bulk = outcomes.slice(35) as Array<{ settledIds: Set<string> }>
+    expect(settled.filter((s) => s.settled).length + bulk[0]!.settledIds.size + bulk[1]!.settledIds.size).toBe(25)
+    // Exactly one of all the answers reports the job as finished (one callback).
+    const finishers = outcomes.flatMap((o) =>
+      'finishedJob' in o ? (o.finishedJob ? [o.finishedJob] : []) : o.finishedJobs,
+    )
+    expect(finishers).toEqual([{ id: job.id, tenantId, callbackUrl: null }])
+    const [{ n }] = (await database.db
       .select({ n: count() })
       .from(equivalenceResults)
-      .where(eq(equivalenceResults.tenantId, tenantId))
-    // 25 job results, plus the 13 of the tests above.
-    expect(results[0]?.n).toBe(25 + 13)
+      .where(and(eq(equivalenceResults.tenantId, tenantId), like(equivalenceResults.requestId, `batch:${job.id}:%`)))) as [
+      { n: number },
+    ]
+    expect(n).toBe(25)
   })
 
   it('of 20 simultaneous claims of one item exactly one wins', async () => {
-    const { itemIds } = await repos.jobs.create(tenantId, { items: [{}] })
-    const claims = await Promise.all(
-      Array.from({ length: 20 }, () => repos.jobs.claimItem(tenantId, itemIds[0]!, 60_000)),
-    )
-    expect(claims.filter(Boolean)).toHaveLength(1)
+    const { itemIds } = await repos.jobs.create(tenantId, { payloads: [{}], callbackUrl: null, createdByKeyId: null })
+    const claims = await Promise.all([
+      ...Array.from({ length: 16 }, () => repos.jobs.claim(itemIds[0]!, 60_000)),
+      ...Array.from({ length: 4 }, () => repos.jobs.claimMany(itemIds, 60_000)),
+    ])
+    const winners = claims.flatMap((c) => (Array.isArray(c) ? c : 'claimed' in c ? [c.claimed] : []))
+    expect(winners).toMatchObject([{ id: itemIds[0], attempts: 1 }])
+    // Every single-item loser is told why: someone holds a live lease.
+    for (const c of claims.slice(0, 16)) if (!('claimed' in c)) expect(c).toEqual({ skipped: 'leased' })
   })
 
   it('concurrent appends of several tenants keep every chain gapless and valid', async () => {

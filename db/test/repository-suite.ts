@@ -6,7 +6,7 @@ import { DEFAULT_POLICY } from '../../engine'
 import { hashApiKey } from '../api-key-hash'
 import type { Database } from '../client'
 import { DataError } from '../errors'
-import { createRepositories, type NewResult, type Repositories } from '../repositories'
+import { createRepositories, type ClaimedItem, type NewItemResult, type NewResult, type Repositories } from '../repositories'
 import { auditEvents, jobItems } from '../schema'
 import { withTransaction } from '../transaction'
 
@@ -36,6 +36,24 @@ export function newResult(overrides: Partial<NewResult> = {}): NewResult {
     taxonomyVersion: null,
     modelVersion: 'lexical-1',
     ...overrides,
+  }
+}
+
+/** What the worker stores for a finished batch item (request id `batch:<job>:<idx>`, as the worker names it). */
+export function itemResult(item: Pick<ClaimedItem, 'jobId' | 'idx'>, decisao = 'INDEFERIDO'): NewItemResult {
+  return {
+    requestId: `batch:${item.jobId}:${item.idx}`,
+    inputHash: 'b'.repeat(64),
+    courseId: null,
+    response: {
+      decisao,
+      score: 20,
+      degraded_mode: false,
+      policy_version: 'p1',
+      taxonomy_version: null,
+      model_version: 'lexical-1',
+    },
+    simulation: false,
   }
 }
 
@@ -385,95 +403,160 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
   })
 
   describe('jobs', () => {
-    const evaluation = () => newResult({ decisao: 'INDEFERIDO', score: 20 })
-
-    it('creates a job with its items and pages through them', async () => {
-      const tenant = await newTenant()
-      const { job, itemIds } = await repos.jobs.create(tenant.id, {
-        items: Array.from({ length: 5 }, (_, i) => ({ n: i })),
-        callbackUrl: 'https://sig.example.edu/hook',
+    const create = (tenantId: string, count: number, callbackUrl: string | null = null) =>
+      repos.jobs.create(tenantId, {
+        payloads: Array.from({ length: count }, (_, n) => ({ n })),
+        callbackUrl,
+        createdByKeyId: null,
       })
-      expect(job).toMatchObject({ status: 'queued', total: 5, done: 0, failed: 0 })
+    /** Lets the worker holding `itemId` "die": its lease lies in the past. */
+    const expireLease = (itemId: string) =>
+      db.update(jobItems).set({ leaseUntil: sql`now() - interval '1 minute'` }).where(eq(jobItems.id, itemId))
+
+    it('creates a job with its items (audited) and pages through them by index', async () => {
+      const tenant = await newTenant()
+      const { job, itemIds } = await create(tenant.id, 5, 'https://sig.example.edu/hook')
+      expect(job).toMatchObject({ status: 'queued', total: 5, done: 0, failed: 0, callbackUrl: 'https://sig.example.edu/hook' })
       expect(itemIds).toHaveLength(5)
+      expect(await repos.jobs.get(tenant.id, job.id)).toEqual(job)
       const first = await repos.jobs.listItems(tenant.id, job.id, { limit: 3 })
-      expect(first.items.map((i) => i.idx)).toEqual([0, 1, 2])
-      const rest = await repos.jobs.listItems(tenant.id, job.id, { limit: 3, cursor: first.nextCursor! })
-      expect(rest.items.map((i) => [i.idx, i.payload])).toEqual([
-        [3, { n: 3 }],
-        [4, { n: 4 }],
-      ])
-      expect(rest.nextCursor).toBeNull()
-      expect((await repos.jobs.list(tenant.id)).items.map((j) => j.id)).toEqual([job.id])
+      expect(first.map((i) => [i.idx, i.id, i.status, i.attempts, i.response])).toEqual(
+        [0, 1, 2].map((idx) => [idx, itemIds[idx], 'queued', 0, null]),
+      )
+      const rest = await repos.jobs.listItems(tenant.id, job.id, { afterIdx: 2, limit: 3 })
+      expect(rest.map((i) => i.idx)).toEqual([3, 4])
+      expect(await repos.jobs.listItems(tenant.id, job.id, { afterIdx: 4 })).toEqual([])
+      const [created] = (await repos.audit.list(tenant.id)).items
+      expect(created).toMatchObject({ action: 'job.created', target: job.id, payload: { total: 5, callback: true } })
+      // Malformed ids are "not found", never a database error.
+      expect(await repos.jobs.get(tenant.id, 'not-a-uuid')).toBeNull()
+      expect(await repos.jobs.listItems(tenant.id, 'not-a-uuid')).toEqual([])
+      expect(await repos.jobs.claim('not-a-uuid', 60_000)).toEqual({ skipped: 'missing' })
+      expect(await repos.jobs.claim(randomUUID(), 60_000)).toEqual({ skipped: 'missing' })
     })
 
     it('runs an item through claim → fail → claim → complete, once', async () => {
       const tenant = await newTenant()
-      const { job, itemIds } = await repos.jobs.create(tenant.id, { items: [{ a: 1 }, { a: 2 }] })
+      const { job, itemIds } = await create(tenant.id, 2, 'https://sig.example.edu/hook')
       const [first, second] = itemIds as [string, string]
 
-      expect(await repos.jobs.claimItem(tenant.id, first, 60_000)).toMatchObject({
-        status: 'running',
-        attempts: 1,
+      const claimed = await repos.jobs.claim(first, 60_000)
+      expect(claimed).toEqual({
+        claimed: { id: first, jobId: job.id, tenantId: tenant.id, idx: 0, payload: { n: 0 }, attempts: 1 },
       })
+      const firstClaim = (claimed as { claimed: ClaimedItem }).claimed
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ status: 'running' })
       // A second delivery while the lease holds gets nothing.
-      expect(await repos.jobs.claimItem(tenant.id, first, 60_000)).toBeNull()
-      expect(await repos.jobs.failItem(tenant.id, first, 'timeout')).toMatchObject({
-        status: 'failed',
-        lastError: 'timeout',
-      })
-      expect(await repos.jobs.failItem(tenant.id, first, 'again')).toBeNull()
-      expect(await repos.jobs.claimItem(tenant.id, first, 60_000)).toMatchObject({ attempts: 2 })
+      expect(await repos.jobs.claim(first, 60_000)).toEqual({ skipped: 'leased' })
+      await repos.jobs.recordFailure(firstClaim, 'timeout')
+      expect((await repos.jobs.listItems(tenant.id, job.id))[0]).toMatchObject({ status: 'failed', lastError: 'timeout' })
 
-      const done = await repos.jobs.completeItem(tenant.id, first, evaluation())
-      expect(done).toMatchObject({
-        transitioned: true,
-        item: { status: 'done' },
-        job: { done: 1, status: 'running' },
-      })
-      expect(done!.item.resultId).toBe(done!.result.id)
-      const repeat = await repos.jobs.completeItem(tenant.id, first, evaluation())
-      expect(repeat).toMatchObject({ transitioned: false, job: { done: 1 }, result: { id: done!.result.id } })
+      const { claimed: secondClaim } = (await repos.jobs.claim(first, 60_000)) as { claimed: ClaimedItem }
+      expect(secondClaim.attempts).toBe(2)
+      // The first holder's late failure or success no longer counts (attempts is the fencing token).
+      await repos.jobs.recordFailure(firstClaim, 'late')
+      expect(await repos.jobs.complete(firstClaim, itemResult(firstClaim))).toEqual({ settled: false, finishedJob: null })
+      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({ settled: true, finishedJob: null })
+      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({ settled: false, finishedJob: null })
+      expect(await repos.jobs.claim(first, 60_000)).toEqual({ skipped: 'done' })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 1, failed: 0, status: 'running' })
+      const [done] = await repos.jobs.listItems(tenant.id, job.id)
+      expect(done).toMatchObject({ status: 'done', attempts: 2, lastError: null, response: { decisao: 'INDEFERIDO' } })
+      expect(await repos.results.getByRequestId(tenant.id, `batch:${job.id}:0`)).toMatchObject({ decisao: 'INDEFERIDO' })
 
-      expect(await repos.jobs.markDead(tenant.id, second, 'bad payload')).toMatchObject({
-        transitioned: true,
-        item: { status: 'dead', lastError: 'bad payload' },
-        job: { done: 1, failed: 1, status: 'completed' },
-      })
-      expect((await repos.jobs.get(tenant.id, job.id))?.completedAt).toBeInstanceOf(Date)
-      expect(await repos.jobs.markCallbackSent(tenant.id, job.id)).toBe(true)
-      expect(await repos.jobs.markCallbackSent(tenant.id, job.id)).toBe(false)
+      // A delivery still under a live lease is not killed; once released, retries exhausted → dead.
+      const { claimed: other } = (await repos.jobs.claim(second, 60_000)) as { claimed: ClaimedItem }
+      expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
+      await repos.jobs.recordFailure(other, 'bad payload')
+      const finished = { id: job.id, tenantId: tenant.id, callbackUrl: 'https://sig.example.edu/hook' }
+      expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: true, finishedJob: finished })
+      expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
+      expect(await repos.jobs.claim(second, 60_000)).toEqual({ skipped: 'dead' })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 1, failed: 1, status: 'completed' })
+      expect((await repos.jobs.getById(job.id))?.completedAt).toBeInstanceOf(Date)
+      expect(await repos.jobs.listDead(tenant.id, { jobId: job.id, limit: 10 })).toMatchObject([
+        { id: second, status: 'dead', lastError: 'bad payload' },
+      ])
+
+      // The callback is pending until sent.
+      expect(await repos.jobs.pendingCallbacks(1000)).toContainEqual(finished)
+      await repos.jobs.markCallbackSent(job.id)
+      expect(await repos.jobs.pendingCallbacks(1000)).not.toContainEqual(finished)
 
       // An admin requeues the dead item: the job reopens, and finishing it completes the job again.
-      expect(await repos.jobs.requeue(tenant.id, second)).toMatchObject({
-        item: { status: 'queued' },
-        job: { failed: 0, status: 'running', completedAt: null, callbackSentAt: null },
+      expect(await repos.jobs.requeueDead(tenant.id, { jobId: job.id, itemId: first })).toEqual([])
+      expect(await repos.jobs.requeueDead(tenant.id, { jobId: job.id }, null)).toEqual([second])
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({
+        failed: 0,
+        status: 'running',
+        completedAt: null,
+        callbackSentAt: null,
       })
-      expect(await repos.jobs.requeue(tenant.id, first)).toBeNull()
-      await repos.jobs.claimItem(tenant.id, second, 60_000)
-      expect(await repos.jobs.completeItem(tenant.id, second, evaluation())).toMatchObject({
-        job: { done: 2, failed: 0, status: 'completed' },
-      })
-      expect(await repos.jobs.listItems(tenant.id, job.id, { status: 'done' })).toMatchObject({
-        items: [{ idx: 0 }, { idx: 1 }],
-      })
+      expect((await repos.audit.list(tenant.id)).items[0]).toMatchObject({ action: 'job.requeued', target: job.id })
+      const { claimed: again } = (await repos.jobs.claim(second, 60_000)) as { claimed: ClaimedItem }
+      expect(again.attempts).toBe(1)
+      expect(await repos.jobs.complete(again, itemResult(again))).toEqual({ settled: true, finishedJob: finished })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 2, failed: 0, status: 'completed' })
+      expect((await repos.jobs.listItems(tenant.id, job.id)).map((i) => i.status)).toEqual(['done', 'done'])
     })
 
-    it('finds running items whose lease ran out and lets them be claimed again', async () => {
+    it('claims and completes many items in one statement each', async () => {
       const tenant = await newTenant()
-      const { itemIds } = await repos.jobs.create(tenant.id, { items: [{}, {}] })
-      const [stale, fresh] = itemIds as [string, string]
-      await repos.jobs.claimItem(tenant.id, stale, 60_000)
-      await repos.jobs.claimItem(tenant.id, fresh, 60_000)
-      expect(await repos.jobs.findExpiredLeases(tenant.id)).toEqual([])
-      // The worker holding `stale` died: move its lease into the past.
-      await db
-        .update(jobItems)
-        .set({ leaseUntil: sql`now() - interval '1 minute'` })
-        .where(eq(jobItems.id, stale))
-      expect((await repos.jobs.findExpiredLeases(tenant.id)).map((i) => i.id)).toEqual([stale])
-      expect(await repos.jobs.claimItem(tenant.id, stale, 60_000)).toMatchObject({ attempts: 2 })
-      expect(await repos.jobs.claimItem(tenant.id, fresh, 60_000)).toBeNull()
+      const { job, itemIds } = await create(tenant.id, 3)
+      const held = await repos.jobs.claimMany([itemIds[0]!], 60_000)
+      const claimed = await repos.jobs.claimMany([...itemIds, 'not-a-uuid', randomUUID()], 60_000)
+      expect(claimed.map((c) => c.idx).sort()).toEqual([1, 2])
+      const { settledIds, finishedJobs } = await repos.jobs.completeMany(
+        [...held, ...claimed].map((item) => ({ item, result: itemResult(item) })),
+      )
+      expect([...settledIds].sort()).toEqual([...itemIds].sort())
+      expect(finishedJobs).toEqual([{ id: job.id, tenantId: tenant.id, callbackUrl: null }])
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 3, status: 'completed' })
+    })
+
+    it('lets an item whose lease ran out be claimed again, and sweeps stale items', async () => {
+      const tenant = await newTenant()
+      const { job, itemIds } = await create(tenant.id, 4)
+      const [stale, fresh, exhausted, lost] = itemIds as [string, string, string, string]
+      await repos.jobs.claimMany([stale, fresh, exhausted], 60_000)
+      await expireLease(stale)
+      expect(await repos.jobs.claim(stale, 60_000)).toMatchObject({ claimed: { attempts: 2 } })
+      expect(await repos.jobs.claim(fresh, 60_000)).toEqual({ skipped: 'leased' })
+
+      // The sweeper: `stale`'s holder died again, `exhausted` used its last claim, `lost`'s message was lost.
+      await expireLease(stale)
+      await expireLease(exhausted)
+      await db.update(jobItems).set({ attempts: 5 }).where(eq(jobItems.id, exhausted))
+      await db.update(jobItems).set({ updatedAt: sql`now() - interval '1 hour'` }).where(eq(jobItems.id, lost))
+      const depth = await repos.jobs.queueDepth()
+      expect(depth.running).toBeGreaterThanOrEqual(3)
+      const swept = await repos.jobs.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
+      const mine = swept.redispatch.filter((r) => itemIds.includes(r.id))
+      expect(mine.sort((a, b) => a.attempts - b.attempts)).toEqual([
+        { id: lost, attempts: 0 },
+        { id: stale, attempts: 2 },
+      ])
+      expect(swept.dead).toBe(1)
+      expect((await repos.jobs.listItems(tenant.id, job.id)).map((i) => [i.status, i.lastError])).toEqual([
+        ['failed', 'lease expired (worker crashed or timed out)'],
+        ['running', null],
+        ['dead', 'lease expired after 5 attempts (worker crashed or timed out)'],
+        ['queued', null],
+      ])
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ failed: 1, status: 'running' })
+      // A second pass finds nothing new of this job.
+      const again = await repos.jobs.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
+      expect(again.redispatch.filter((r) => itemIds.includes(r.id))).toEqual([])
+
+      // The others settle without completing the job (as after a crash): the sweeper completes it.
+      for (const id of [stale, fresh, lost]) {
+        await expireLease(id)
+        const { claimed } = (await repos.jobs.claim(id, 60_000)) as { claimed: ClaimedItem }
+        await db.execute(sql`UPDATE job_items SET status = 'done', lease_until = NULL WHERE id = ${claimed.id}`)
+      }
+      await db.execute(sql`UPDATE jobs SET done = 3 WHERE id = ${job.id}`)
+      expect(await repos.jobs.completeSettledJobs()).toContainEqual({ id: job.id, tenantId: tenant.id, callbackUrl: null })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ status: 'completed' })
     })
   })
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../test/harness/postgres'
 import { createRepositories, type Repositories } from '../repositories'
-import { demoNodes, newResult, SALT } from './repository-suite'
+import { demoNodes, itemResult, newResult, SALT } from './repository-suite'
 
 /**
  * Tenant B holds every id of tenant A's rows and tries every repository method with them. Nothing
@@ -43,7 +43,15 @@ describe('tenant isolation', () => {
       reviewerKeyId: key.key.id,
       label: 'DEFERIDO',
     })
-    const { job, itemIds } = await repos.jobs.create(tenant.id, { items: [{ i: 0 }, { i: 1 }, { i: 2 }] })
+    const { job, itemIds } = await repos.jobs.create(tenant.id, {
+      payloads: [{ i: 0 }, { i: 1 }, { i: 2 }],
+      callbackUrl: null,
+      createdByKeyId: key.key.id,
+    })
+    // Item 2 exhausted its retries: a dead item B could try to list or requeue.
+    const [claimed] = await repos.jobs.claimMany([itemIds[2]!], 60_000)
+    await repos.jobs.recordFailure(claimed!, 'poison')
+    await repos.jobs.markDead(itemIds[2]!, 'poison')
     return {
       tenant,
       key,
@@ -84,17 +92,18 @@ describe('tenant isolation', () => {
     expect((await repos.results.list(B())).items.map((r) => r.id)).toEqual([b.result.id])
     expect(await repos.reviews.listByResult(B(), a.result.id)).toEqual([])
     expect(await repos.jobs.get(B(), a.job.id)).toBeNull()
-    expect((await repos.jobs.list(B())).items.map((j) => j.id)).toEqual([b.job.id])
-    expect(await repos.jobs.getItem(B(), a.itemIds[0])).toBeNull()
-    expect((await repos.jobs.listItems(B(), a.job.id)).items).toEqual([])
-    expect((await repos.audit.list(B())).items.map((e) => e.tenantId)).toEqual([B()])
+    expect(await repos.jobs.listItems(B(), a.job.id)).toEqual([])
+    expect(await repos.jobs.listDead(B(), { jobId: a.job.id, limit: 10 })).toEqual([])
+    expect((await repos.jobs.listDead(B(), { limit: 10 })).map((i) => i.id)).toEqual([b.itemIds[2]])
+    expect((await repos.audit.list(B())).items.map((e) => e.tenantId)).toEqual([B(), B()])
   })
 
   it('cannot count A’s rows', async () => {
     await repos.results.insertIdempotent(a.tenant.id, newResult())
     expect(await repos.results.count(B())).toBe(1)
     expect(await repos.results.count(a.tenant.id)).toBe(2)
-    expect(await repos.audit.verifyChain(B())).toMatchObject({ ok: true, checked: 1 })
+    // B's result and job creation.
+    expect(await repos.audit.verifyChain(B())).toMatchObject({ ok: true, checked: 2 })
   })
 
   it('cannot change A’s rows or attach its own rows to them', async () => {
@@ -119,13 +128,10 @@ describe('tenant isolation', () => {
         activeFrom: '2024-01-01',
       }),
     ).rejects.toMatchObject({ code: 'INVALID_STATE' })
-    const [i0, i1, i2] = a.itemIds
-    expect(await repos.jobs.claimItem(B(), i0, 60_000)).toBeNull()
-    expect(await repos.jobs.completeItem(B(), i0, newResult())).toBeNull()
-    expect(await repos.jobs.failItem(B(), i1, 'x')).toBeNull()
-    expect(await repos.jobs.markDead(B(), i2, 'x')).toBeNull()
-    expect(await repos.jobs.requeue(B(), i2)).toBeNull()
-    expect(await repos.jobs.markCallbackSent(B(), a.job.id)).toBe(false)
+    // Requeueing A's dead item, with A's job id or through B's own job id.
+    expect(await repos.jobs.requeueDead(B(), { jobId: a.job.id })).toEqual([])
+    expect(await repos.jobs.requeueDead(B(), { jobId: a.job.id, itemId: a.itemIds[2] })).toEqual([])
+    expect(await repos.jobs.requeueDead(B(), { jobId: b.job.id, itemId: a.itemIds[2] })).toEqual([])
     // What B writes is B's: A does not see it (checked below).
     expect((await repos.results.insertIdempotent(B(), newResult({ requestId: 'fresh' }))).created).toBe(true)
   })
@@ -137,13 +143,33 @@ describe('tenant isolation', () => {
     expect(await repos.taxonomies.get(A, a.taxonomy.id)).toMatchObject({ status: 'draft' })
     expect(await repos.policies.get(A, a.policy.id)).toMatchObject({ isDefault: true })
     expect(await repos.reviews.listByResult(A, a.result.id)).toEqual([a.review])
-    expect(await repos.jobs.get(A, a.job.id)).toMatchObject({ status: 'queued', done: 0, failed: 0 })
-    expect((await repos.jobs.listItems(A, a.job.id)).items.map((i) => [i.status, i.attempts])).toEqual([
+    expect(await repos.jobs.get(A, a.job.id)).toMatchObject({ status: 'running', done: 0, failed: 1 })
+    expect((await repos.jobs.listItems(A, a.job.id)).map((i) => [i.status, i.attempts])).toEqual([
       ['queued', 0],
       ['queued', 0],
-      ['queued', 0],
+      ['dead', 1],
     ])
     expect(await repos.results.getByRequestId(A, 'fresh')).toBeNull()
-    expect(await repos.audit.verifyChain(A)).toMatchObject({ ok: true, checked: 1 })
+    expect(await repos.audit.verifyChain(A)).toMatchObject({ ok: true, checked: 2 })
+  })
+
+  // The worker side addresses items by id alone (a QStash message carries only the item id): the
+  // tenant comes from the item's row, so whatever a delivery writes lands in the item's tenant.
+  it('settles an item in its own tenant only, whoever delivers it', async () => {
+    const A = a.tenant.id
+    const [claimed] = await repos.jobs.claimMany([a.itemIds[0]], 60_000)
+    expect(claimed).toMatchObject({ tenantId: A, jobId: a.job.id })
+    expect(await repos.jobs.complete(claimed!, itemResult(claimed!))).toMatchObject({ settled: true })
+    const requestId = `batch:${a.job.id}:0`
+    expect(await repos.results.getByRequestId(A, requestId)).toMatchObject({ decisao: 'INDEFERIDO' })
+    expect(await repos.results.getByRequestId(B(), requestId)).toBeNull()
+    expect((await repos.jobs.listItems(A, a.job.id))[0]).toMatchObject({ status: 'done', response: { decisao: 'INDEFERIDO' } })
+    expect(await repos.jobs.listItems(B(), a.job.id)).toEqual([])
+    expect(await repos.jobs.get(A, a.job.id)).toMatchObject({ done: 1, failed: 1 })
+    expect(await repos.jobs.get(B(), b.job.id)).toMatchObject({ done: 0, failed: 1 })
+    // A's admin can requeue A's dead item; B's job is untouched by it.
+    expect(await repos.jobs.requeueDead(A, { jobId: a.job.id })).toEqual([a.itemIds[2]])
+    expect(await repos.jobs.listDead(B(), { limit: 10 })).toMatchObject([{ id: b.itemIds[2] }])
+    expect(await repos.audit.verifyChain(B())).toMatchObject({ ok: true, checked: 2 })
   })
 })

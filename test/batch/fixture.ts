@@ -1,7 +1,7 @@
 import { Client, Receiver } from '@upstash/qstash'
 import type { Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
-import { createBatchJobsRepository } from '../../db/repositories/batch-jobs'
+import { createJobsRepository } from '../../db/repositories/jobs'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import type { BatchItemPayload } from '../../edge/services/batch/item-payload'
 import { evaluateItemMessage } from '../../edge/services/dispatch/messages'
@@ -53,7 +53,7 @@ export async function createJobsFixture(options: { poolSize?: number } = {}) {
   const salt = `test-salt-${randomUUID()}`
   const store = createDbStore(database.db, salt)
   const tenant = await createTenantsRepository(database.db).create({ slug: `t-${randomUUID().slice(0, 8)}`, name: 'Universidade Teste' })
-  const jobs = createBatchJobsRepository(database.db)
+  const jobs = createJobsRepository(database.db)
 
   const createJob = (payloads: BatchItemPayload[], callbackUrl: string | null = null) =>
     jobs.create(tenant.id, { payloads, callbackUrl, createdByKeyId: null })

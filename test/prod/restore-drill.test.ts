@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/client'
 import { createApiKeysRepository } from '../../db/repositories/api-keys'
 import { createAuditRepository, verifyAuditChain } from '../../db/repositories/audit'
-import { createBatchJobsRepository } from '../../db/repositories/batch-jobs'
+import { createJobsRepository } from '../../db/repositories/jobs'
 import { createBindingsRepository } from '../../db/repositories/bindings'
 import { createPoliciesRepository } from '../../db/repositories/policies'
 import { createResultsRepository } from '../../db/repositories/results'
@@ -170,7 +170,7 @@ async function seed(db: Database) {
       label: 'DEFERIDO',
     })
 
-    const jobs = createBatchJobsRepository(db)
+    const jobs = createJobsRepository(db)
     const { itemIds } = await jobs.create(tenant.id, {
       payloads: [request(10), request(11), request(12)] as Record<string, unknown>[],
       callbackUrl: null,
