@@ -8,7 +8,7 @@ import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import type { Store } from '../store'
 import { createDbStore } from '../store-db'
 import { Client } from '@upstash/qstash'
-import { createBatchJobsRepository } from '../../db/repositories/batch-jobs'
+import { createJobsRepository } from '../../db/repositories/jobs'
 import { deriveCallbackSecret } from '../services/batch/callback-signature'
 import type { BatchJobs } from '../services/batch/types'
 import { createQStashDispatcher } from '../services/dispatch/qstash'
@@ -103,7 +103,7 @@ export default {
     })
     try {
       return await requestStore.run(createDbStore(handle.db, config.API_KEY_SALT!), () =>
-        requestJobs.run(createBatchJobsRepository(handle.db), () => app.fetch(request, env, ctx)),
+        requestJobs.run(createJobsRepository(handle.db), () => app.fetch(request, env, ctx)),
       )
     } finally {
       ctx.waitUntil(handle.close())

@@ -37,7 +37,7 @@ export type DeadItemRecord = {
   updatedAt: Date
 }
 
-/** What the batch and job routes need from persistence (db/repositories/batch-jobs.ts implements it). */
+/** What the batch and job routes need from persistence (db/repositories/jobs.ts implements it). */
 export interface BatchJobs {
   create(
     tenantId: string,
