@@ -17,6 +17,7 @@ import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
 import { registerAdminRoutes } from './routes/admin/index'
+import { BATCH_PATH } from './routes/equivalences/batch'
 import { registerEvaluate } from './routes/equivalences/evaluate'
 import { registerBatchRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
@@ -86,15 +87,17 @@ export function createApp(deps: AppDeps): App {
   if (config.CORS_ORIGINS.length) {
     app.use('*', cors({ origin: config.CORS_ORIGINS, allowHeaders: ['X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'] }))
   }
-  app.use(
-    '*',
+  // A batch carries up to 10,000 syllabus pairs, so it gets its own, larger limit.
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError('PAYLOAD_TOO_LARGE', `Request body larger than ${config.BODY_LIMIT_BYTES} bytes`)
+        throw new ApiError('PAYLOAD_TOO_LARGE', `Request body larger than ${maxSize} bytes`)
       },
-    }),
-  )
+    })
+  const defaultBodyLimit = limitBody(config.BODY_LIMIT_BYTES)
+  const batchBodyLimit = limitBody(config.BATCH_BODY_LIMIT_BYTES)
+  app.use('*', (c, next) => (c.req.path === BATCH_PATH ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)))
 
   app.use('*', jsonByDefault)
 

@@ -60,6 +60,8 @@ const ConfigSchema = z
       ),
     /** Largest accepted request body. @default 1048576 (1 MiB) */
     BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
+    /** Largest accepted body of POST /v1/equivalences/batch (up to 10,000 items). @default 33554432 (32 MiB) */
+    BATCH_BODY_LIMIT_BYTES: positiveInt.max(256 * 1024 * 1024).default(32 * 1024 * 1024),
     /** How long an API key record is trusted without a database lookup. @default 30000 */
     API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
 

@@ -104,6 +104,29 @@ describe('batch and job routes', () => {
     expect(secretRoute.secret).toBe(secret)
   })
 
+  it('gives batches their own body limit, larger than the other routes\' one', async () => {
+    const config = parseConfig({
+      DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent',
+      BODY_LIMIT_BYTES: '2048', BATCH_BODY_LIMIT_BYTES: '65536',
+    })
+    const limited = createApp({ config, store: createDbStore(database.db, salt), logger: createLogger('silent'), batch })
+    const post = (path: string, body: unknown) =>
+      limited.request(path, { method: 'POST', headers: { 'X-API-Key': keys.a!['api-client'], 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    const items = Array.from({ length: 10 }, (_, i) => batchRequest(i))
+    expect(JSON.stringify({ items }).length).toBeGreaterThan(2048)
+
+    expect((await post('/v1/equivalences/evaluate', items[0])).status).toBe(200)
+    expect((await post('/v1/equivalences/evaluate', { ...items[0], context: { pad: 'x'.repeat(3000) } })).status).toBe(413)
+    expect((await post('/v1/equivalences/batch', { items })).status).toBe(202)
+    const before = await jobCount()
+    const huge = Array.from({ length: 200 }, (_, i) => batchRequest(i))
+    const tooLarge = await post('/v1/equivalences/batch', { items: huge })
+    expect(tooLarge.status).toBe(413)
+    expect(await tooLarge.json()).toEqual({ detail: 'Request body larger than 65536 bytes' })
+    expect(await jobCount()).toBe(before)
+    await idle()
+  })
+
   it('rejects bad items with a 422 naming each by index, and creates nothing', async () => {
     const before = await jobCount()
     const items = [batchRequest(0), { destino: batchRequest(1).destino }, batchRequest(2), batchRequest(3, { policy_version: 'nao-existe' })]

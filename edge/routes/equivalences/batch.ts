@@ -12,6 +12,7 @@ import { JobStatusSchema } from '../jobs/schemas'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
 
 export const DEFAULT_MAX_BATCH_ITEMS = 10_000
+export const BATCH_PATH = '/v1/equivalences/batch'
 
 const BatchRequestSchema = z.object({
   items: z.array(EvaluateRequestSchema).min(1),
@@ -25,7 +26,7 @@ export type BatchAccepted = z.infer<typeof BatchAcceptedSchema>
 
 const route = createRoute({
   method: 'post',
-  path: '/v1/equivalences/batch',
+  path: BATCH_PATH,
   tags: ['equivalences'],
   summary: 'Queue many evaluations at once; poll GET /v1/jobs/{id} or receive callback_url',
   description:
