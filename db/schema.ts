@@ -316,6 +316,10 @@ export const jobItems = pgTable(
     index('job_items_expired_lease_idx')
       .on(t.leaseUntil)
       .where(sql`status = 'running'`),
+    // Its other branch: queued/failed items untouched for a while (their message was lost).
+    index('job_items_stale_unsettled_idx')
+      .on(t.updatedAt)
+      .where(sql`status IN ('queued', 'failed')`),
   ],
 )
 

@@ -1,0 +1,1 @@
+CREATE INDEX "job_items_stale_unsettled_idx" ON "job_items" USING btree ("updated_at") WHERE status IN ('queued', 'failed');
