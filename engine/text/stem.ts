@@ -47,13 +47,25 @@ export function contentStem(word: string, lang: Language): string {
   return result
 }
 
-interface HashedEntry {
-  word: string
-  stem: string
+/**
+ * The same memo keyed by a hash of the word's characters, so that a hit allocates no string:
+ * a direct-mapped table (slot = hash's low bits; a newcomer takes the slot), bounded by its size.
+ */
+const SLOTS = 1 << 16
+const SLOT_MASK = SLOTS - 1
+
+interface HashedTable {
+  /** The scanner's hash of the word in each slot; -1 for an empty slot (hashes are non-negative). */
+  hashes: Int32Array
+  words: string[]
+  stems: string[]
 }
 
-/** The same memo keyed by a hash of the word's characters, so that a hit allocates no string. */
-const hashed: Record<Language, Map<number, HashedEntry>> = { pt: new Map(), en: new Map() }
+function hashedTable(): HashedTable {
+  return { hashes: new Int32Array(SLOTS).fill(-1), words: new Array<string>(SLOTS).fill(''), stems: new Array<string>(SLOTS).fill('') }
+}
+
+const hashed: Record<Language, HashedTable> = { pt: hashedTable(), en: hashedTable() }
 
 /**
  * The content stem of the word `text[start, end)` without slicing on a hit. `hash` is the
@@ -62,13 +74,14 @@ const hashed: Record<Language, Map<number, HashedEntry>> = { pt: new Map(), en: 
  * detected by comparing the characters, and replaced.
  */
 export function contentStemAt(text: string, start: number, end: number, hash: number, lang: Language, latin: boolean): string {
-  const cache = hashed[lang]
-  const entry = cache.get(hash)
-  if (entry !== undefined && sameWord(entry.word, text, start, end, latin)) return entry.stem
+  const table = hashed[lang]
+  const slot = hash & SLOT_MASK
+  if (table.hashes[slot] === hash && sameWord(table.words[slot]!, text, start, end, latin)) return table.stems[slot]!
   const word = latin ? foldLatinRange(text, start, end) : text.slice(start, end)
   const result = contentStem(word, lang)
-  if (cache.size >= MEMO_LIMIT) cache.clear()
-  cache.set(hash, { word, stem: result })
+  table.hashes[slot] = hash
+  table.words[slot] = word
+  table.stems[slot] = result
   return result
 }
 
@@ -83,8 +96,8 @@ function sameWord(word: string, text: string, start: number, end: number, latin:
 export function clearStemMemo(): void {
   memo.pt.clear()
   memo.en.clear()
-  hashed.pt.clear()
-  hashed.en.clear()
+  hashed.pt.hashes.fill(-1)
+  hashed.en.hashes.fill(-1)
 }
 
 export const STEM_MEMO_LIMIT = MEMO_LIMIT
