@@ -90,8 +90,10 @@ function prefixCandidates(text: AnalysedText, stem: string): readonly string[] {
 }
 
 function findPartial(text: AnalysedText, stem: string): { score: number; token: number } | null {
+  // A close variant starts like the stem: a first-letter check rules out nearly every other stem.
+  const first = stem.charCodeAt(0)
   for (const other of prefixCandidates(text, stem)) {
-    if (other.length < MIN_PARTIAL) continue
+    if (other.charCodeAt(0) !== first || other.length < MIN_PARTIAL) continue
     const ratio = Math.min(other.length, stem.length) / Math.max(other.length, stem.length)
     if (ratio >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) return { score: PREFIX, token: text.stems.get(other)! }
   }
