@@ -207,9 +207,11 @@ function languageLean(text: string): number {
       i++
       continue
     }
-    const end = wordEnd(sample, i)
-    // Marker words are two to four letters long: skip the hash look-up for the others.
+    // Marker words are two to four letters long: only those are hashed and looked up.
+    let end = i + 1
+    while (end < sample.length && classOf(sample.charCodeAt(end)) !== OTHER) end++
     if (end - i <= 4) {
+      wordEnd(sample, i)
       if (MARKER_HASHES.pt.has(wordHash)) lean++
       else if (MARKER_HASHES.en.has(wordHash)) lean--
     }
