@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize'
+import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { sha256Hex } from '../api-key-hash'
 import type { Database, Transaction } from '../client'
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../cursor'
 import { isUuid } from '../ids'
@@ -62,7 +62,16 @@ function contentOf(row: {
 
 /** The hash a row must have: the definition above, in JavaScript (the INSERT computes the same in SQL). */
 export function auditHash(prevHash: string, seq: number, content: string): Promise<string> {
-  return sha256Hex(`${prevHash}\n${seq}\n${content}`)
+  return Promise.resolve(chainHash(prevHash, seq, content))
+}
+
+/**
+ * Synchronous, for batch appends: each hash depends on the previous one and all are computed while
+ * the chain lock is held, so a Web Crypto promise round trip per event would lengthen every
+ * tenant's critical section. node:crypto is there on Node, Deno and workerd (`nodejs_compat`).
+ */
+function chainHash(prevHash: string, seq: number, content: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${content}`).digest('hex')
 }
 
 export type ChainVerification =
@@ -100,16 +109,14 @@ export async function appendAuditEvents(
   if (events.length === 0) return []
   const tenantIds = [...new Set(events.map((e) => e.tenantId))]
   await lockChains(tx, tenantIds)
-  const heads = new Map<string, { seq: number; hash: string }>()
-  for (const tenantId of tenantIds) {
-    const [head] = await tx
-      .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-      .from(auditEvents)
-      .where(eq(auditEvents.tenantId, tenantId))
-      .orderBy(desc(auditEvents.seq))
-      .limit(1)
-    heads.set(tenantId, head ?? { seq: 0, hash: GENESIS_HASH })
-  }
+  // Every chain's head in one statement (one round trip while the locks are held, however many tenants).
+  const { rows: headRows } = (await tx.execute(
+    sql`SELECT t.id AS tenant_id, h.seq, h.hash
+          FROM unnest(${`{${tenantIds.join(',')}}`}::uuid[]) AS t(id)
+          JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE tenant_id = t.id ORDER BY seq DESC LIMIT 1) AS h ON true`,
+  )) as unknown as { rows: { tenant_id: string; seq: number | string; hash: string }[] }
+  const heads = new Map<string, { seq: number; hash: string }>(tenantIds.map((id) => [id, { seq: 0, hash: GENESIS_HASH }]))
+  for (const h of headRows) heads.set(h.tenant_id, { seq: Number(h.seq), hash: h.hash })
   const createdAt = new Date()
   const rows = []
   for (const { tenantId, input } of events) {
@@ -123,7 +130,7 @@ export async function appendAuditEvents(
       createdAt,
     }
     const seq = head.seq + 1
-    const hash = await auditHash(head.hash, seq, contentOf(row))
+    const hash = chainHash(head.hash, seq, contentOf(row))
     rows.push({ ...row, seq, prevHash: head.hash, hash })
     heads.set(tenantId, { seq, hash })
   }
