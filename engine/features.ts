@@ -1,4 +1,4 @@
-import { findStem } from './mapper'
+import { stemScore } from './mapper'
 import { termWeight } from './concepts'
 import { isDifferentSequenceMember, parseTitle, type TitleInfo } from './sequence'
 import { analyse, type AnalysedText } from './text/analyse'
@@ -24,10 +24,7 @@ function titleCoverage(title: Set<string>, texts: readonly AnalysedText[]): numb
   let found = 0
   for (const stem of title) {
     let best = 0
-    for (const t of texts) {
-      const hit = findStem(t, stem)
-      if (hit && hit.score > best) best = hit.score
-    }
+    for (const t of texts) best = Math.max(best, stemScore(t, stem))
     found += best
   }
   return found / title.size
@@ -53,8 +50,7 @@ export function termCoverage(destino: AnalysedText, origens: readonly AnalysedTe
     total += w
     let best = 0
     for (const o of origens) {
-      const hit = findStem(o, stem)
-      if (hit && hit.score > best) best = hit.score
+      best = Math.max(best, stemScore(o, stem))
       if (best === 1) break
     }
     found += best * w

@@ -59,6 +59,12 @@ export function findStem(text: AnalysedText, stem: string): { score: number; tok
   return found
 }
 
+/** `findStem(text, stem)?.score ?? 0`, without allocating for an exact match. */
+export function stemScore(text: AnalysedText, stem: string): number {
+  if (text.stems.get(stem) !== undefined) return EXACT
+  return findStem(text, stem)?.score ?? 0
+}
+
 /** Glued-word checks allowed per text: bounds the cost of a huge syllabus (20 origins × 20,000 chars). */
 const GLUED_BUDGET = 50_000
 
