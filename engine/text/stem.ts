@@ -101,3 +101,4 @@ export function clearStemMemo(): void {
 }
 
 export const STEM_MEMO_LIMIT = MEMO_LIMIT
+export const STEM_TABLE_SLOTS = SLOTS
