@@ -1,6 +1,7 @@
 import autocannon from 'autocannon'
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
+import { cpus, loadavg } from 'node:os'
 import { createApiKeysRepository } from '../db/repositories/api-keys'
 import { createTenantsRepository } from '../db/repositories/tenants'
 import { createTestDatabase } from '../test/harness/postgres'
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
       "SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
     )
     console.log(`bench:http — ${CONNECTIONS} connections, ${DURATION}s per route, ${TENANTS} tenants, auth on, rate limits off, node-postgres pool ${POOL_SIZE}`)
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start (the references share the machine with everything else running)`)
     console.log(`durability: synchronous_commit=${durability[0].sc} fsync=${durability[0].fsync} (every response waits for its commit)   access log: ${LOG_LEVEL}`)
     // Warm-up of every measured route: JIT, tsx transpile, key cache, mapping cache, pool connections.
     for (const requests of [[{ method: 'GET' as const, path: '/health' }], bareInsert, evaluations]) {
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
     const persisted = (await countResults()) - before
     console.log(`\npersisted during the evaluate run: ${persisted} (${(persisted / DURATION).toFixed(0)}/s; answered ${evaluate.total})`)
     console.log(`evaluate / trivial: ${(evaluate.rps / trivial.rps).toFixed(2)}   evaluate / bare insert: ${(evaluate.rps / bare.rps).toFixed(2)}`)
+    console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
     console.log(`evaluations_per_second=${evaluate.rps.toFixed(0)} p50_ms=${evaluate.p50} p99_ms=${evaluate.p99}`)
   } finally {
     server.kill('SIGTERM')
