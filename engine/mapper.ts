@@ -70,7 +70,23 @@ const GLUED_BUDGET = 50_000
 
 /** Stems by their first MIN_PARTIAL characters: close variants always share them. */
 const prefixIndexes = new WeakMap<AnalysedText, Map<string, string[]>>()
-const gluedBudgets = new WeakMap<AnalysedText, number>()
+
+/** Per text: what is left of its glued-word budget, and the stems long enough to hold another. */
+interface GluedState {
+  budget: number
+  /** Stems of at least MIN_PARTIAL + 3 characters, in vocabulary order: only they can contain a partial-match stem. */
+  long: string[]
+}
+const gluedStates = new WeakMap<AnalysedText, GluedState>()
+
+function gluedState(text: AnalysedText): GluedState {
+  let state = gluedStates.get(text)
+  if (!state) {
+    state = { budget: GLUED_BUDGET, long: text.vocabulary.filter((s) => s.length >= MIN_PARTIAL + 3) }
+    gluedStates.set(text, state)
+  }
+  return state
+}
 
 function prefixIndex(text: AnalysedText): Map<string, string[]> {
   let index = prefixIndexes.get(text)
@@ -103,19 +119,15 @@ function findPartial(text: AnalysedText, stem: string): { score: number; token: 
     const ratio = Math.min(other.length, stem.length) / Math.max(other.length, stem.length)
     if (ratio >= 0.7 && (other.startsWith(stem) || stem.startsWith(other))) return { score: PREFIX, token: text.stems.get(other)! }
   }
-  let budget = gluedBudgets.get(text) ?? GLUED_BUDGET
-  let found: { score: number; token: number } | null = null
-  for (const other of text.vocabulary) {
-    if (budget <= 0) break
+  // `stem` has at least MIN_PARTIAL characters, so every stem that can hold it is in `long`.
+  const state = gluedState(text)
+  for (const other of state.long) {
+    if (state.budget <= 0) break
     if (other.length < stem.length + 3) continue
-    budget--
-    if (other.includes(stem)) {
-      found = { score: GLUED, token: text.stems.get(other)! }
-      break
-    }
+    state.budget--
+    if (other.includes(stem)) return { score: GLUED, token: text.stems.get(other)! }
   }
-  gluedBudgets.set(text, budget)
-  return found
+  return null
 }
 
 function matchPhrase(phrase: Phrase, origens: readonly AnalysedText[]): { confianca: number; hits: TermHit[] } {
