@@ -42,6 +42,24 @@ const publicColumns = {
  * API keys. `salt` is API_KEY_SALT: keys are stored only as HMAC-SHA256(key, salt), and the
  * plaintext is returned exactly once, by `create` / `rotate`.
  */
+/**
+ * The edge's authentication lookup: the key by its hash together with the stored hash (for a
+ * constant-time comparison) and its tenant, whatever their status, so the edge can tell a revoked
+ * key (401) from a disabled tenant (403) and cache the record as it is.
+ */
+export async function findKeyForAuth(db: Database, keyHash: string) {
+  const [row] = await db
+    .select({
+      keyHash: apiKeys.keyHash,
+      key: publicColumns,
+      tenant: { id: tenants.id, name: tenants.name, status: tenants.status, rateLimits: tenants.rateLimits },
+    })
+    .from(apiKeys)
+    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+    .where(eq(apiKeys.keyHash, keyHash))
+  return row ?? null
+}
+
 export function createApiKeysRepository(db: Database, salt: string) {
   async function insertKey(tx: Database, tenantId: string, input: CreateApiKeyInput, plaintext: string) {
     const [row] = await tx
