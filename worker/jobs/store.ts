@@ -1,3 +1,4 @@
+import type { ClaimedItem } from '../../db/repositories/jobs'
 import type { EvaluateResponse } from '../../engine/index'
 
 /**
@@ -7,15 +8,8 @@ import type { EvaluateResponse } from '../../engine/index'
  * token: only the holder of the latest claim may settle the item.
  */
 
-export interface ClaimedItem {
-  id: string
-  jobId: string
-  tenantId: string
-  idx: number
-  payload: Record<string, unknown>
-  /** The claim's fencing token. */
-  attempts: number
-}
+/** A claimed item; `attempts` is the claim's fencing token. Defined once, by the jobs repository. */
+export type { ClaimedItem }
 
 export type ClaimOutcome =
   | { claimed: ClaimedItem }
