@@ -68,28 +68,22 @@ export function stemScore(text: AnalysedText, stem: string): number {
 /** Glued-word checks allowed per text: bounds the cost of a huge syllabus (20 origins × 20,000 chars). */
 const GLUED_BUDGET = 50_000
 
-/** Stems by their first MIN_PARTIAL characters: close variants always share them. */
-const prefixIndexes = new WeakMap<AnalysedText, Map<string, string[]>>()
-
-/** Per text: what is left of its glued-word budget, and the stems long enough to hold another. */
-interface GluedState {
-  budget: number
-  /** Stems of at least MIN_PARTIAL + 3 characters, in vocabulary order: only they can contain a partial-match stem. */
-  long: string[]
-}
-const gluedStates = new WeakMap<AnalysedText, GluedState>()
-
-function gluedState(text: AnalysedText): GluedState {
-  let state = gluedStates.get(text)
+/**
+ * Per text (kept on it): what is left of its glued-word budget, and the stems of at least
+ * MIN_PARTIAL + 3 characters in vocabulary order (only they can contain a partial-match stem).
+ */
+function gluedState(text: AnalysedText): NonNullable<AnalysedText['glued']> {
+  let state = text.glued
   if (!state) {
     state = { budget: GLUED_BUDGET, long: text.vocabulary.filter((s) => s.length >= MIN_PARTIAL + 3) }
-    gluedStates.set(text, state)
+    text.glued = state
   }
   return state
 }
 
+/** Stems by their first MIN_PARTIAL characters (close variants always share them), kept on the text. */
 function prefixIndex(text: AnalysedText): Map<string, string[]> {
-  let index = prefixIndexes.get(text)
+  let index = text.stemsByPrefix
   if (!index) {
     index = new Map()
     for (const other of text.vocabulary) {
@@ -99,7 +93,7 @@ function prefixIndex(text: AnalysedText): Map<string, string[]> {
       if (list) list.push(other)
       else index.set(key, [other])
     }
-    prefixIndexes.set(text, index)
+    text.stemsByPrefix = index
   }
   return index
 }

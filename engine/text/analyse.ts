@@ -21,6 +21,16 @@ export interface AnalysedText {
   vocabulary: string[]
   /** Memo of stem look-ups into this text (exact or partial), filled by the mapper. */
   lookups: Map<string, { score: number; token: number } | null>
+  /*
+   * Indexes derived from the text on first use, null until then. They live on the text rather
+   * than in WeakMaps keyed by it: a WeakMap entry per text cost more than most of the indexes.
+   */
+  /** Pairs of stems side by side (`areAdjacent`). */
+  adjacentPairs: Set<number> | null
+  /** Stems of at least five characters by their first five (the mapper's close-variant search). */
+  stemsByPrefix: Map<string, string[]> | null
+  /** The mapper's glued-word search: what is left of its budget, and the stems long enough to hold another. */
+  glued: { budget: number; long: string[] } | null
 }
 
 /**
@@ -28,14 +38,13 @@ export interface AnalysedText {
  * is identified by the index of its first token, so a pair is one number and nothing is allocated
  * per token.
  */
-const adjacency = new WeakMap<AnalysedText, Set<number>>()
 const PAIR_BASE = 1 << 20
 
 export function areAdjacent(text: AnalysedText, a: string, b: string): boolean {
   const ia = text.stems.get(a)
   const ib = text.stems.get(b)
   if (ia === undefined || ib === undefined) return false
-  let pairs = adjacency.get(text)
+  let pairs = text.adjacentPairs
   if (!pairs) {
     pairs = new Set()
     const { tokens, stems } = text
@@ -45,7 +54,7 @@ export function areAdjacent(text: AnalysedText, a: string, b: string): boolean {
       if (previous >= 0) pairs.add(previous * PAIR_BASE + id)
       previous = id
     }
-    adjacency.set(text, pairs)
+    text.adjacentPairs = pairs
   }
   return pairs.has(ia * PAIR_BASE + ib) || pairs.has(ib * PAIR_BASE + ia)
 }
@@ -153,7 +162,7 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       tokens.push({ start, end, stem: s })
     }
   }
-  return { source, contentEnd, tokens, stems, vocabulary, lookups: new Map() }
+  return { source, contentEnd, tokens, stems, vocabulary, lookups: new Map(), adjacentPairs: null, stemsByPrefix: null, glued: null }
 }
 
 function foldSlice(text: string, start: number, end: number, latin: boolean): string {
