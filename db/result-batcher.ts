@@ -1,8 +1,7 @@
-import { and, eq, or } from 'drizzle-orm'
+import { and, eq, or, sql } from 'drizzle-orm'
 import type { Database } from './client'
-import { appendAuditEvents, type AuditEventInput } from './repositories/audit'
+import { auditContentOf, type AuditEventInput } from './repositories/audit'
 import { equivalenceResults } from './schema'
-import { withTransaction } from './transaction'
 
 /**
  * Group commit for audited result inserts.
@@ -10,10 +9,15 @@ import { withTransaction } from './transaction'
  * Each tenant's audit chain is a sequence: appending holds the tenant's chain lock until COMMIT,
  * and COMMIT waits for the WAL flush. One transaction per evaluation therefore caps a tenant at one
  * evaluation per flush, however many connections there are. Instead, evaluations that arrive while
- * a commit is in flight wait together and go in the next one: one multi-row INSERT of results, one
- * lock statement, one INSERT of their audit events, one COMMIT. Each caller still gets its own
+ * a commit is in flight wait together and go in the next one: a single statement — the SQL function
+ * `append_audited_results` of migrations/0002 — inserts their results, takes the chain locks and
+ * appends their audit events, in one round trip and one commit. Each caller still gets its own
  * answer, and its result and audit event are still committed together. At low load a batch is a
  * single evaluation and nothing waits for a timer.
+ *
+ * The caller's side stays cheap: ids and timestamps are chosen here, so a created row is answered
+ * from what was sent (the response is not read back and parsed), and the batch travels as one JSON
+ * parameter rather than a statement with 14 parameters a row.
  *
  * If a batch fails (one bad row fails the whole statement), its entries are retried one by one so
  * that only the bad one fails.
@@ -30,7 +34,7 @@ interface Pending {
   reject(error: unknown): void
 }
 
-/** Largest batch: bounds statement size (14 parameters a result) and the wait of the last caller. */
+/** Largest batch: bounds the statement's size and the wait of the last caller. */
 const MAX_BATCH = 500
 const MAX_IN_FLIGHT = 2
 
@@ -78,26 +82,17 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
       byKey.set(key, [...(byKey.get(key) ?? []), p])
     }
     const firsts = [...byKey.values()].map((group) => group[0]!)
-    let created: Map<string, Stored>
+    const createdAt = new Date()
+    const candidates = firsts.map((p) => storedRowOf(p.row, createdAt))
+    const created = new Map<string, Stored>()
     try {
-      created = await withTransaction(db, async (tx) => {
-        const inserted = await tx
-          .insert(equivalenceResults)
-          .values(firsts.map((p) => p.row))
-          .onConflictDoNothing({ target: [equivalenceResults.tenantId, equivalenceResults.requestId] })
-          .returning()
-        const byRequest = new Map(inserted.map((r) => [keyOf(r.tenantId, r.requestId), r]))
-        await appendAuditEvents(
-          tx,
-          firsts
-            .filter((p) => byRequest.has(keyOf(p.row.tenantId, p.row.requestId)))
-            .map((p) => ({
-              tenantId: p.row.tenantId,
-              input: { ...p.audit, target: byRequest.get(keyOf(p.row.tenantId, p.row.requestId))!.id },
-            })),
-        )
-        return byRequest
-      })
+      // One statement, one round trip: results, chain locks, heads and audit events (migrations/0002).
+      const batchJson = JSON.stringify(firsts.map((p, i) => batchEntryOf(p, candidates[i]!)))
+      const { rows } = (await db.execute(
+        sql`SELECT created_id FROM append_audited_results(${batchJson}::jsonb)`,
+      )) as unknown as { rows: { created_id: string }[] }
+      const createdIds = new Set(rows.map((r) => r.created_id))
+      for (const row of candidates) if (createdIds.has(row.id)) created.set(keyOf(row.tenantId, row.requestId), row)
     } catch {
       await Promise.all(batch.map((p) => insertOne(p).then(p.resolve, p.reject)))
       return
@@ -144,5 +139,58 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
         pump()
       })
     },
+  }
+}
+
+/** The row as it will be stored when created: the database's defaults, filled in here. */
+function storedRowOf(row: Pending['row'], createdAt: Date): Stored {
+  return {
+    id: crypto.randomUUID(),
+    tenantId: row.tenantId,
+    requestId: row.requestId,
+    inputHash: row.inputHash,
+    response: row.response,
+    decisao: row.decisao,
+    score: row.score,
+    degraded: row.degraded ?? false,
+    courseId: row.courseId ?? null,
+    policyVersion: row.policyVersion,
+    taxonomyVersion: row.taxonomyVersion ?? null,
+    modelVersion: row.modelVersion,
+    simulation: row.simulation ?? false,
+    createdAt,
+  }
+}
+
+/** One element of the function's `batch` argument: the result's columns and its audit event. */
+function batchEntryOf(p: Pending, row: Stored) {
+  const event = {
+    tenantId: row.tenantId,
+    action: p.audit.action,
+    actorKeyId: p.audit.actorKeyId ?? null,
+    target: row.id,
+    payload: p.audit.payload ?? {},
+    createdAt: row.createdAt,
+  }
+  return {
+    id: row.id,
+    tenant_id: row.tenantId,
+    request_id: row.requestId,
+    input_hash: row.inputHash,
+    response: row.response,
+    decisao: row.decisao,
+    score: row.score,
+    degraded: row.degraded,
+    course_id: row.courseId,
+    policy_version: row.policyVersion,
+    taxonomy_version: row.taxonomyVersion,
+    model_version: row.modelVersion,
+    simulation: row.simulation,
+    created_at: row.createdAt.toISOString(),
+    audit_action: event.action,
+    audit_actor_key_id: event.actorKeyId,
+    audit_payload: event.payload,
+    audit_created_at: event.createdAt.toISOString(),
+    audit_content: auditContentOf(event),
   }
 }

@@ -23,7 +23,8 @@ import { withTransaction } from '../transaction'
  *
  * Appends of one tenant are serialized by a transaction-scoped advisory lock on that tenant, so
  * other tenants never wait; the hash is computed inside the INSERT, so holding the lock costs one
- * statement plus the commit.
+ * statement plus the commit. Evaluation results append in batches through the SQL function of
+ * migrations/0002 (see db/result-batcher.ts), which takes the same lock and hashes the same way.
  */
 
 export type AuditEvent = typeof auditEvents.$inferSelect
@@ -39,10 +40,14 @@ export interface AuditEventInput {
 
 export const GENESIS_HASH = '0'.repeat(64)
 
-/** Namespace of the audit chain's advisory locks (the first of the two-key form), so no other lock can collide. */
+/**
+ * Namespace of the audit chain's advisory locks (the first of the two-key form), so no other lock
+ * can collide. migrations/0002 (the batch append in SQL) takes the same key.
+ */
 const AUDIT_LOCK_CLASS = 0x41554454 // "AUDT"
 
-function contentOf(row: {
+/** The hashed content of an event: canonical JSON (RFC 8785) of its fields. */
+export function auditContentOf(row: {
   tenantId: string
   action: string
   actorKeyId: string | null
@@ -60,17 +65,11 @@ function contentOf(row: {
   })!
 }
 
-/** The hash a row must have: the definition above, in JavaScript (the INSERT computes the same in SQL). */
-export function auditHash(prevHash: string, seq: number, content: string): Promise<string> {
-  return Promise.resolve(chainHash(prevHash, seq, content))
-}
-
 /**
- * Synchronous, for batch appends: each hash depends on the previous one and all are computed while
- * the chain lock is held, so a Web Crypto promise round trip per event would lengthen every
- * tenant's critical section. node:crypto is there on Node, Deno and workerd (`nodejs_compat`).
+ * The hash a row must have: the definition above, in JavaScript (the appends compute the same in
+ * SQL). node:crypto is there on Node, Deno and workerd (`nodejs_compat`).
  */
-function chainHash(prevHash: string, seq: number, content: string): string {
+export function auditHash(prevHash: string, seq: number, content: string): string {
   return createHash('sha256').update(`${prevHash}\n${seq}\n${content}`).digest('hex')
 }
 
@@ -85,56 +84,9 @@ export type ChainVerification =
 
 const SeqCursor = z.number().int().positive()
 
-/** Takes the chain locks of these tenants, always in one order so two batches cannot deadlock. */
-async function lockChains(tx: Transaction, tenantIds: string[]) {
-  const sorted = [...new Set(tenantIds)].sort()
-  const keys = sql.join(
-    sorted.map((id) => sql`(${id})`),
-    sql`, `,
-  )
-  await tx.execute(
-    sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}, hashtext(t)) FROM (SELECT t FROM (VALUES ${keys}) AS v(t) ORDER BY t) AS ordered`,
-  )
-}
-
-/**
- * Appends several events, of one or more tenants, in the caller's transaction: one lock statement,
- * one read of each chain's head, one INSERT. Hashes are computed here with the same definition as
- * the single append. This is what lets many evaluations share one commit (see result-batcher.ts).
- */
-export async function appendAuditEvents(
-  tx: Transaction,
-  events: { tenantId: string; input: AuditEventInput }[],
-): Promise<AuditEvent[]> {
-  if (events.length === 0) return []
-  const tenantIds = [...new Set(events.map((e) => e.tenantId))]
-  await lockChains(tx, tenantIds)
-  // Every chain's head in one statement (one round trip while the locks are held, however many tenants).
-  const { rows: headRows } = (await tx.execute(
-    sql`SELECT t.id AS tenant_id, h.seq, h.hash
-          FROM unnest(${`{${tenantIds.join(',')}}`}::uuid[]) AS t(id)
-          JOIN LATERAL (SELECT seq, hash FROM audit_events WHERE tenant_id = t.id ORDER BY seq DESC LIMIT 1) AS h ON true`,
-  )) as unknown as { rows: { tenant_id: string; seq: number | string; hash: string }[] }
-  const heads = new Map<string, { seq: number; hash: string }>(tenantIds.map((id) => [id, { seq: 0, hash: GENESIS_HASH }]))
-  for (const h of headRows) heads.set(h.tenant_id, { seq: Number(h.seq), hash: h.hash })
-  const createdAt = new Date()
-  const rows = []
-  for (const { tenantId, input } of events) {
-    const head = heads.get(tenantId)!
-    const row = {
-      tenantId,
-      action: input.action,
-      actorKeyId: input.actorKeyId ?? null,
-      target: input.target ?? '',
-      payload: input.payload ?? {},
-      createdAt,
-    }
-    const seq = head.seq + 1
-    const hash = chainHash(head.hash, seq, contentOf(row))
-    rows.push({ ...row, seq, prevHash: head.hash, hash })
-    heads.set(tenantId, { seq, hash })
-  }
-  return tx.insert(auditEvents).values(rows).returning()
+/** Takes a tenant's chain lock until the end of the transaction. */
+async function lockChain(tx: Transaction, tenantId: string) {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}, hashtext(${tenantId}))`)
 }
 
 export function createAuditRepository(db: Database) {
@@ -147,8 +99,8 @@ export function createAuditRepository(db: Database) {
       payload: input.payload ?? {},
       createdAt: new Date(),
     }
-    const content = contentOf(row)
-    await lockChains(tx, [tenantId])
+    const content = auditContentOf(row)
+    await lockChain(tx, tenantId)
     // Read the chain's head only after the lock is held: a statement's snapshot starts with the
     // statement, so this one sees the previous holder's committed row.
     const [inserted] = await tx
@@ -218,7 +170,7 @@ export function createAuditRepository(db: Database) {
             return { ok: false, checked, brokenAt: expectedSeq, reason: 'missing_row' }
           if (row.prevHash !== prevHash)
             return { ok: false, checked, brokenAt: row.seq, reason: 'prev_hash_mismatch' }
-          if ((await auditHash(row.prevHash, row.seq, contentOf(row))) !== row.hash) {
+          if (auditHash(row.prevHash, row.seq, auditContentOf(row)) !== row.hash) {
             return { ok: false, checked, brokenAt: row.seq, reason: 'hash_mismatch' }
           }
           prevHash = row.hash

@@ -344,6 +344,34 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       ])
     })
 
+    it('shares one statement among concurrent audited inserts, answering with exactly what it stored', async () => {
+      const [a, b] = [await newTenant(), await newTenant()]
+      const inputs = Array.from({ length: 30 }, (_, i) => ({
+        tenantId: i % 3 === 0 ? b.id : a.id,
+        input: newResult({ courseId: i % 2 ? null : 'MAT101', degraded: undefined, simulation: i === 7 }),
+      }))
+      const answers = await Promise.all(
+        inputs.map(({ tenantId, input }) =>
+          repos.results.insertIdempotent(tenantId, input, {
+            audit: { action: 'result.created', payload: { request_id: input.requestId } },
+          }),
+        ),
+      )
+      expect(answers.every((x) => x.created)).toBe(true)
+      // A shared statement gives its rows one timestamp; row-by-row fallbacks would give 30.
+      expect(new Set(answers.map((x) => x.result.createdAt.getTime())).size).toBeLessThan(10)
+      for (const [i, { result }] of answers.entries()) {
+        expect(await repos.results.get(inputs[i]!.tenantId, result.id)).toEqual(result)
+      }
+      for (const tenant of [a, b]) {
+        const events = await repos.audit.list(tenant.id, { limit: 100 })
+        const mine = answers.filter((_, i) => inputs[i]!.tenantId === tenant.id).map((x) => x.result.id)
+        expect(events.items.map((e) => e.target).sort()).toEqual([...mine].sort())
+        expect(events.items.map((e) => e.seq).sort((x, y) => x - y)).toEqual(mine.map((_, i) => i + 1))
+        expect(await repos.audit.verifyChain(tenant.id)).toMatchObject({ ok: true, checked: mine.length })
+      }
+    })
+
     it('lists with filters and pages through ties on created_at without loss or repeats', async () => {
       const tenant = await newTenant()
       // One transaction: now() is the same for every row, so only the id orders them.
