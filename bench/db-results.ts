@@ -5,8 +5,8 @@ import { createRepositories } from '../db/repositories'
 
 /**
  * Throughput of the persistence hot path of an evaluation: `insertIdempotent` with its audit event
- * (BEGIN, INSERT result, advisory lock, INSERT audit, COMMIT) on the local Postgres, N callers at
- * once, all on ONE tenant (the worst case: every append waits for that tenant's chain lock) and then
+ * (concurrent callers share one `append_audited_results` statement: results, chain lock, audit
+ * events, commit — db/result-batcher.ts) on the local Postgres, N callers at once, all on ONE tenant (the worst case: every append waits for that tenant's chain lock) and then
  * spread over several tenants.
  *
  *   npm run bench:db -- [total=6000] [concurrency=32] [pool=20]
