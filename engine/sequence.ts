@@ -1,3 +1,4 @@
+import { collapseSpaces } from './text/chars'
 import { fold } from './text/fold'
 
 /**
@@ -28,6 +29,11 @@ const LEVEL_WORDS: [RegExp, number][] = [
 
 const INNER_HYPHEN = /([\p{L}\p{N}])-(?=[\p{L}\p{N}])/gu
 
+/** `Pre-Calculus` → `PreCalculus`; most titles have no hyphen, and then no regex runs. */
+function joinInnerHyphens(title: string): string {
+  return title.includes('-') ? title.replace(INNER_HYPHEN, '$1$2') : title
+}
+
 /** What an `Introduction to` / `Introdução à` leaves behind. */
 const LEFTOVER_PREPOSITION = /^\s*(?:to|a|ao|as|aos|de|da|do|das|dos|em|in)\b/
 
@@ -35,7 +41,7 @@ export function parseTitle(nome: string, stripCode: boolean): TitleInfo {
   let title = nome
   if (stripCode) title = title.replace(CATALOGUE_CODE, '')
   // `Pre-Calculus` / `Precalculus`, `2-D Design` / `2D Design`: one word however it is hyphenated.
-  let base = fold(title).replace(INNER_HYPHEN, '$1$2').replace(/\s+/g, ' ').trim()
+  let base = collapseSpaces(joinInnerHyphens(fold(title))).trim()
   const m = TRAILING_NUMBER.exec(base)
   if (m) {
     let ordinal: number | null = null

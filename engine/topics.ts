@@ -3,6 +3,7 @@
  * numbered (`1 - HISTORICO 2 - DOUTRINA`, `1.`, `1)`, `(a)`), separated by semicolons, periods
  * (often with no space after them), dashes, bullets or line breaks.
  */
+import { isSpace } from './text/chars'
 
 export interface TopicSpan {
   text: string
@@ -118,23 +119,6 @@ function isItemPunctuation(c: number): boolean {
 /** `\d`; NaN (outside the string) is not a digit. */
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57
-}
-
-/** `\s`: ECMAScript white space and line terminators. */
-function isSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13)
-  if (c < 0xa0) return false
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  )
 }
 
 const LETTER = /^\p{L}$/u

@@ -5,6 +5,8 @@ const ASCII = /^[\t\n\r -~]*$/
 /** Lower-case and strip accents: `Introdução` → `introducao`. Old syllabi arrive already folded. */
 export function fold(text: string): string {
   if (ASCII.test(text)) return text.toLowerCase()
+  // Latin text folds one character to one: a table look-up each, no Unicode normalisation.
+  if (isLatin(text)) return foldLatinRange(text, 0, text.length)
   return text.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase()
 }
 
