@@ -1,5 +1,5 @@
 import { fold, foldCode, foldLatinRange, isLatin } from './fold'
-import { contentStem, contentStemAt } from './stem'
+import { boundStemNumbers, contentStem, stemNumber, stemSlotAt, stemTableOf } from './stem'
 import type { Language } from './stopwords'
 
 /** A content word of a text, with its exact character span in the original string. */
@@ -109,6 +109,13 @@ function wordEnd(text: string, i: number): number {
 }
 
 /**
+ * For each stem number, the last `analyse` call that met it (its serial): a stem seen again in
+ * the same text costs an array read, not a Map look-up.
+ */
+let lastSeenIn: Int32Array = new Int32Array(1 << 12)
+let analysisSerial = 0
+
+/**
  * Splits a text into content tokens: folded, stop words dropped, stemmed.
  * Words broken by a line-wrap hyphen (`A- VANCADAS`, `AS-PECTOS`) are rejoined.
  * A hand-written scanner rather than a global regex: no match object per word.
@@ -124,6 +131,12 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
   const stems = new Map<string, number>()
   const vocabulary: string[] = []
   const limit = Math.min(contentEnd, text.length)
+  const table = stemTableOf(lang)
+  boundStemNumbers()
+  if (++analysisSerial === 0x3fffffff) {
+    lastSeenIn.fill(0)
+    analysisSerial = 1
+  }
 
   let i = 0
   while (i < limit) {
@@ -148,14 +161,20 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       end = nextEnd
     }
     i = end
-    const s =
-      joined !== null
-        ? contentStem(sameOffsets ? joined : fold(joined), lang)
-        : sameOffsets
-          ? contentStemAt(text, start, end, hash, lang, latin)
-          : contentStem(fold(text.slice(start, end)), lang)
+    let s: string
+    let number: number
+    if (joined === null && sameOffsets) {
+      const slot = stemSlotAt(table, text, start, end, hash, latin)
+      s = table.stems[slot]!
+      number = table.numbers[slot]!
+    } else {
+      s = contentStem(joined !== null ? (sameOffsets ? joined : fold(joined)) : fold(text.slice(start, end)), lang)
+      number = stemNumber(s)
+    }
     if (s !== '') {
-      if (!stems.has(s)) {
+      if (number >= lastSeenIn.length) lastSeenIn = grown(lastSeenIn, number)
+      if (lastSeenIn[number] !== analysisSerial) {
+        lastSeenIn[number] = analysisSerial
         stems.set(s, tokens.length)
         vocabulary.push(s)
       }
@@ -163,6 +182,12 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
     }
   }
   return { source, contentEnd, tokens, stems, vocabulary, lookups: new Map(), adjacentPairs: null, stemsByPrefix: null, glued: null }
+}
+
+function grown(array: Int32Array, index: number): Int32Array {
+  const bigger = new Int32Array(Math.max(index + 1, array.length * 2))
+  bigger.set(array)
+  return bigger
 }
 
 function foldSlice(text: string, start: number, end: number, latin: boolean): string {

@@ -54,35 +54,75 @@ export function contentStem(word: string, lang: Language): string {
 const SLOTS = 1 << 16
 const SLOT_MASK = SLOTS - 1
 
-interface HashedTable {
+export interface StemTable {
   /** The scanner's hash of the word in each slot; -1 for an empty slot (hashes are non-negative). */
   hashes: Int32Array
   words: string[]
   stems: string[]
+  /** `stemNumber` of each slot's stem. */
+  numbers: Int32Array
+  lang: Language
 }
 
-function hashedTable(): HashedTable {
-  return { hashes: new Int32Array(SLOTS).fill(-1), words: new Array<string>(SLOTS).fill(''), stems: new Array<string>(SLOTS).fill('') }
+function stemTable(lang: Language): StemTable {
+  return {
+    hashes: new Int32Array(SLOTS).fill(-1),
+    words: new Array<string>(SLOTS).fill(''),
+    stems: new Array<string>(SLOTS).fill(''),
+    numbers: new Int32Array(SLOTS),
+    lang,
+  }
 }
 
-const hashed: Record<Language, HashedTable> = { pt: hashedTable(), en: hashedTable() }
+const hashed: Record<Language, StemTable> = { pt: stemTable('pt'), en: stemTable('en') }
+
+export function stemTableOf(lang: Language): StemTable {
+  return lang === 'pt' ? hashed.pt : hashed.en
+}
 
 /**
- * The content stem of the word `text[start, end)` without slicing on a hit. `hash` is the
- * scanner's hash of the word's folded characters; with `latin`, `text` is the raw text and is
- * folded character by character (`foldCode`), otherwise it is already folded. A colliding entry is
- * detected by comparing the characters, and replaced.
+ * Every distinct stem gets a small number the first time it is met, so that `analyse` can tell a
+ * stem it has already seen in a text by reading an array rather than probing a Map. Numbers only
+ * have to stay stable during one `analyse` call: the registry is emptied (with the tables below,
+ * which hold numbers) between calls once it is full.
  */
-export function contentStemAt(text: string, start: number, end: number, hash: number, lang: Language, latin: boolean): string {
-  const table = hashed[lang]
+const stemNumbers = new Map<string, number>()
+const STEM_NUMBERS_LIMIT = 100_000
+
+export function stemNumber(stem: string): number {
+  let n = stemNumbers.get(stem)
+  if (n === undefined) {
+    n = stemNumbers.size
+    stemNumbers.set(stem, n)
+  }
+  return n
+}
+
+/** Called by `analyse` before a text: forgets every stem number once there are too many. */
+export function boundStemNumbers(): void {
+  if (stemNumbers.size < STEM_NUMBERS_LIMIT) return
+  stemNumbers.clear()
+  hashed.pt.hashes.fill(-1)
+  hashed.en.hashes.fill(-1)
+}
+
+/**
+ * The slot of `table` that holds the content stem of the word `text[start, end)`, filled on a
+ * miss, without slicing on a hit. `hash` is the scanner's hash of the word's folded characters;
+ * with `latin`, `text` is the raw text and is folded character by character (`foldCode`),
+ * otherwise it is already folded. A colliding entry is detected by comparing the characters, and
+ * replaced.
+ */
+export function stemSlotAt(table: StemTable, text: string, start: number, end: number, hash: number, latin: boolean): number {
   const slot = hash & SLOT_MASK
-  if (table.hashes[slot] === hash && sameWord(table.words[slot]!, text, start, end, latin)) return table.stems[slot]!
+  if (table.hashes[slot] === hash && sameWord(table.words[slot]!, text, start, end, latin)) return slot
   const word = latin ? foldLatinRange(text, start, end) : text.slice(start, end)
-  const result = contentStem(word, lang)
+  const result = contentStem(word, table.lang)
   table.hashes[slot] = hash
   table.words[slot] = word
   table.stems[slot] = result
-  return result
+  table.numbers[slot] = stemNumber(result)
+  return slot
 }
 
 function sameWord(word: string, text: string, start: number, end: number, latin: boolean): boolean {
