@@ -224,31 +224,36 @@ function hashWord(word: string): number {
   return wordHash
 }
 
-/** Each language's commonest words, as hashes of the scanner (a look-up allocates nothing). */
-const MARKER_HASHES = {
-  pt: new Set(PT_MARKERS.split(' ').map(hashWord)),
-  en: new Set(EN_MARKERS.split(' ').map(hashWord)),
-}
+/**
+ * Each language's commonest words, by the scanner's hash: +1 for a Portuguese one, -1 for an
+ * English one (the lists share no word). A look-up allocates nothing.
+ */
+const MARKER_LEAN = new Map<number, number>([
+  ...EN_MARKERS.split(' ').map((w) => [hashWord(w), -1] as const),
+  ...PT_MARKERS.split(' ').map((w) => [hashWord(w), 1] as const),
+])
 
 /** > 0 when a text reads as Portuguese, < 0 as English, 0 when it gives no clue. */
 function languageLean(text: string): number {
   // The scanner hashes folded characters, so case does not matter.
-  const sample = text.length > LANGUAGE_SAMPLE ? text.slice(0, LANGUAGE_SAMPLE) : text
+  const limit = Math.min(text.length, LANGUAGE_SAMPLE)
   let lean = 0
   let i = 0
-  while (i < sample.length) {
-    if (classOf(sample.charCodeAt(i)) !== LETTER) {
+  while (i < limit) {
+    if (classOf(text.charCodeAt(i)) !== LETTER) {
       i++
       continue
     }
-    // Marker words are two to four letters long: only those are hashed and looked up.
+    // Marker words are one to four letters long: the word is hashed (as `wordEnd` would) while
+    // its end is found, and looked up only when it is that short.
+    let h = Math.imul(0x811c9dc5 ^ foldCode(text.charCodeAt(i)), 0x01000193)
     let end = i + 1
-    while (end < sample.length && classOf(sample.charCodeAt(end)) !== OTHER) end++
-    if (end - i <= 4) {
-      wordEnd(sample, i)
-      if (MARKER_HASHES.pt.has(wordHash)) lean++
-      else if (MARKER_HASHES.en.has(wordHash)) lean--
+    for (; end < limit; end++) {
+      const c = text.charCodeAt(end)
+      if (classOf(c) === OTHER) break
+      if (end - i < 4) h = Math.imul(h ^ foldCode(c), 0x01000193)
     }
+    if (end - i <= 4) lean += MARKER_LEAN.get(h & 0x3fffffff) ?? 0
     i = end
   }
   return lean
