@@ -7,6 +7,7 @@ describe('parseConfig', () => {
     expect(config.DATABASE_DRIVER).toBe('pglite')
     expect(config.PORT).toBe(8100)
     expect(config.RATE_LIMIT_ENABLED).toBe(true)
+    expect(config.CALLBACK_ALLOW_PRIVATE_NETWORKS).toBe(false)
     expect(config.rateLimits.perGroup.evaluate).toBeGreaterThan(config.rateLimits.perGroup.batch)
     expect(config.rateLimits.perGroup.admin).toBeLessThan(config.rateLimits.perGroup.evaluate)
   })
@@ -39,6 +40,7 @@ describe('parseConfig', () => {
   it('reads booleans and blanks the way .env files write them', () => {
     const config = parseConfig({ RATE_LIMIT_ENABLED: 'false', PORT: '', CORS_ORIGINS: 'https://a.edu, https://b.edu' })
     expect(config.RATE_LIMIT_ENABLED).toBe(false)
+    expect(parseConfig({ CALLBACK_ALLOW_PRIVATE_NETWORKS: 'yes' }).CALLBACK_ALLOW_PRIVATE_NETWORKS).toBe(true)
     expect(config.PORT).toBe(8100)
     expect(config.CORS_ORIGINS).toEqual(['https://a.edu', 'https://b.edu'])
   })

@@ -83,6 +83,12 @@ const ConfigSchema = z
     QSTASH_CURRENT_SIGNING_KEY: z.string().min(1).optional(),
     QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
     WORKER_URL: z.string().url().optional(),
+    /**
+     * Accept job callback_url hosts on loopback, private and link-local networks (self-hosted
+     * receivers on a private network, tests). Off, such callbacks are refused: 422 at submission,
+     * no delivery by the worker. @default false
+     */
+    CALLBACK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   })
 
 export type RawConfig = z.output<typeof ConfigSchema>

@@ -23,6 +23,8 @@ export interface BatchServicesOptions {
   concurrency?: number
   /** How often the embedded sweeper runs. @default 30000 */
   sweepEveryMs?: number
+  /** CALLBACK_ALLOW_PRIVATE_NETWORKS: job callbacks may go to private addresses. @default false */
+  allowPrivateCallbacks?: boolean
 }
 
 /**
@@ -52,6 +54,7 @@ export function createNodeBatchServices(options: BatchServicesOptions): { batch:
     store: options.store,
     dispatcher,
     callbackSigningSecret: options.salt,
+    callbackAllowPrivateNetworks: options.allowPrivateCallbacks,
     log: (message, fields) => options.logger.warn(message, fields),
   })
   late.handlers = runtime.handlers

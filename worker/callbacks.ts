@@ -1,4 +1,5 @@
 import { CALLBACK_SIGNATURE_HEADER, signCallback } from '../edge/services/batch/callback-signature'
+import { postCallback, systemResolveHost, type ResolveHost } from './callback-delivery'
 import type { FinishedJob, JobStore } from './jobs/store'
 
 export interface CallbackNotifierOptions {
@@ -9,6 +10,10 @@ export interface CallbackNotifierOptions {
   retryDelaysMs?: readonly number[]
   /** Per attempt. @default 10000 */
   timeoutMs?: number
+  /** Deliver to loopback, private and link-local addresses too (CALLBACK_ALLOW_PRIVATE_NETWORKS). @default false */
+  allowPrivateNetworks?: boolean
+  /** @default the system resolver */
+  resolveHost?: ResolveHost
   log?: (message: string, fields: Record<string, unknown>) => void
 }
 
@@ -22,7 +27,9 @@ export type CallbackNotifier = {
 /**
  * Delivers `POST callback_url` when a job finishes. At most one delivery per job runs in this
  * process; if every attempt fails (or the process dies) the sweeper finds the job still unsent and
- * tries again on a later tick.
+ * tries again on a later tick. A target that is not a public address is refused without sending
+ * (callback-delivery.ts): that ends the run like its last failed attempt, since a retry seconds
+ * later would get the same answer; the sweeper checks again within its usual window.
  */
 export function createCallbackNotifier(options: CallbackNotifierOptions): CallbackNotifier {
   const delays = options.retryDelaysMs ?? [1000, 5000, 30_000, 120_000]
@@ -42,21 +49,27 @@ export function createCallbackNotifier(options: CallbackNotifierOptions): Callba
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]))
       const signature = await signCallback(secret, body, Math.floor(Date.now() / 1000))
-      const status = await fetch(job.callbackUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', [CALLBACK_SIGNATURE_HEADER]: signature, 'User-Agent': 'equivalence-engine-callbacks' },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      }).then(
-        (res) => res.status,
-        () => 0,
+      const outcome = await postCallback(
+        job.callbackUrl,
+        {
+          headers: { 'Content-Type': 'application/json', [CALLBACK_SIGNATURE_HEADER]: signature, 'User-Agent': 'equivalence-engine-callbacks' },
+          body,
+        },
+        { allowPrivateNetworks: options.allowPrivateNetworks ?? false, resolveHost: options.resolveHost ?? systemResolveHost, timeoutMs: options.timeoutMs ?? 10_000 },
       )
-      if (status >= 200 && status < 300) {
+      if (outcome.kind === 'answered' && outcome.status >= 200 && outcome.status < 300) {
         await options.store.markCallbackSent(job.id)
         return
       }
-      options.log?.('job callback attempt failed', { job_id: job.id, attempt: attempt + 1, status })
+      const attemptFields = { job_id: job.id, attempt: attempt + 1 }
+      if (outcome.kind === 'refused') {
+        options.log?.('job callback attempt failed', { ...attemptFields, status: 0, refused: outcome.reason })
+        return
+      }
+      options.log?.('job callback attempt failed', {
+        ...attemptFields,
+        ...(outcome.kind === 'answered' ? { status: outcome.status } : { status: 0, error: outcome.error }),
+      })
     }
   }
 

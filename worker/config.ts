@@ -6,6 +6,10 @@ import { z } from 'zod'
  */
 const positiveInt = z.coerce.number().int().positive()
 
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes')
+
 const WorkerConfigSchema = z.object({
   DATABASE_URL: z.url(),
   /** @default 'pg' (node-postgres; the worker is a long-lived container) */
@@ -34,6 +38,11 @@ const WorkerConfigSchema = z.object({
   EMBEDDINGS_API_KEY: z.string().min(1).optional(),
   /** @default 'text-embedding-3-small' */
   EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /**
+   * Deliver job callbacks to loopback, private and link-local addresses (self-hosted receivers on a
+   * private network, tests); off, they are refused without being sent. @default false
+   */
+  CALLBACK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   /** @default 'info' */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })

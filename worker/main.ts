@@ -38,6 +38,7 @@ export async function startWorker(
     store: createDbStore(database.db, config.API_KEY_SALT),
     dispatcher,
     callbackSigningSecret: config.API_KEY_SALT,
+    callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
     embedder: config.EMBEDDINGS_URL
       ? createOpenAiEmbedder({ url: config.EMBEDDINGS_URL, apiKey: config.EMBEDDINGS_API_KEY, model: config.EMBEDDINGS_MODEL })
       : undefined,

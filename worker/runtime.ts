@@ -5,6 +5,7 @@ import { createEmbeddingCacheRepository } from '../db/repositories/embedding-cac
 import { deriveCallbackSecret } from '../edge/services/batch/callback-signature'
 import type { JobDispatcher, JobHandlers } from '../edge/services/dispatch/types'
 import type { Store } from '../edge/store'
+import type { ResolveHost } from './callback-delivery'
 import { createCallbackNotifier, type CallbackNotifier } from './callbacks'
 import { createLexicalEmbedder } from './embeddings/lexical'
 import type { Embedder } from './embeddings/types'
@@ -26,6 +27,10 @@ export interface WorkerRuntimeOptions {
   leaseMs?: number
   sweep?: JobHandlerDeps['sweep']
   callbackRetryDelaysMs?: readonly number[]
+  /** Deliver job callbacks to loopback, private and link-local addresses too. @default false */
+  callbackAllowPrivateNetworks?: boolean
+  /** How callback hosts are resolved. @default the system resolver */
+  callbackResolveHost?: ResolveHost
   metrics?: WorkerMetrics
   log?: (message: string, fields: Record<string, unknown>) => void
   /** Fault injection for tests: wraps the Postgres job store. */
@@ -47,6 +52,8 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
     store: jobs,
     secretFor: (tenantId) => deriveCallbackSecret(options.callbackSigningSecret, tenantId),
     retryDelaysMs: options.callbackRetryDelaysMs,
+    allowPrivateNetworks: options.callbackAllowPrivateNetworks,
+    resolveHost: options.callbackResolveHost,
     log: options.log,
   })
   const handlers = createJobHandlers({

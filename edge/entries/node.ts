@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     salt,
     logger,
     qstash: config.QSTASH_TOKEN && config.WORKER_URL ? { url: config.QSTASH_URL, token: config.QSTASH_TOKEN, workerUrl: config.WORKER_URL } : undefined,
+    allowPrivateCallbacks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
   })
   const app = createApp({
     config,

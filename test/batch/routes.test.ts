@@ -31,10 +31,11 @@ describe('batch and job routes', () => {
   beforeAll(async () => {
     database = await createTestDatabase()
     salt = `test-salt-${crypto.randomUUID()}`
-    const config = parseConfig({ DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
+    // The callback receiver listens on 127.0.0.1, so this deployment allows private callback hosts.
+    const config = parseConfig({ ...baseEnv(), CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' })
     const store = createDbStore(database.db, salt)
     const logger = createLogger('silent')
-    const jobs = createNodeBatchServices({ db: database.db, store, salt, logger, sweepEveryMs: 3_600_000 })
+    const jobs = createNodeBatchServices({ db: database.db, store, salt, logger, sweepEveryMs: 3_600_000, allowPrivateCallbacks: true })
     batch = jobs.batch
     stopJobs = jobs.stop
     app = createApp({ config, store, logger, batch })
@@ -58,8 +59,9 @@ describe('batch and job routes', () => {
     await database.drop()
   })
 
-  const call = (method: string, path: string, key: string, body?: unknown) =>
-    app.request(path, {
+  const baseEnv = () => ({ DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
+  const call = (method: string, path: string, key: string, body?: unknown, on = app) =>
+    on.request(path, {
       method,
       headers: { 'X-API-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -105,10 +107,7 @@ describe('batch and job routes', () => {
   })
 
   it('gives batches their own body limit, larger than the other routes\' one', async () => {
-    const config = parseConfig({
-      DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent',
-      BODY_LIMIT_BYTES: '2048', BATCH_BODY_LIMIT_BYTES: '65536',
-    })
+    const config = parseConfig({ ...baseEnv(), BODY_LIMIT_BYTES: '2048', BATCH_BODY_LIMIT_BYTES: '65536' })
     const limited = createApp({ config, store: createDbStore(database.db, salt), logger: createLogger('silent'), batch })
     const post = (path: string, body: unknown) =>
       limited.request(path, { method: 'POST', headers: { 'X-API-Key': keys.a!['api-client'], 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
@@ -143,6 +142,63 @@ describe('batch and job routes', () => {
     expect((await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [] })).status).toBe(422)
     expect((await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(0)], callback_url: 'ftp://x' })).status).toBe(422)
     expect(await jobCount()).toBe(before)
+  })
+
+  describe('callback_url outside public unicast space (CALLBACK_ALLOW_PRIVATE_NETWORKS off, the default)', () => {
+    let strict: ReturnType<typeof createApp>
+    beforeAll(() => {
+      strict = createApp({ config: parseConfig(baseEnv()), store: createDbStore(database.db, salt), logger: createLogger('silent'), batch })
+    })
+    const refused = async (callbackUrl: string, on = strict) => {
+      const before = await jobCount()
+      const res = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(0)], callback_url: callbackUrl }, on)
+      expect(res.status, callbackUrl).toBe(422)
+      const { detail } = (await res.json()) as { detail: Array<{ loc: unknown[]; msg: string; type: string }> }
+      expect(detail, callbackUrl).toEqual([{ loc: ['body', 'callback_url'], msg: expect.any(String), type: 'value_error' }])
+      expect(await jobCount()).toBe(before)
+      return detail[0]!.msg
+    }
+
+    it.each([
+      ['loopback', 'http://127.0.0.1:5432/'],
+      ['loopback', 'http://127.1/hook'],
+      ['loopback', 'http://2130706433/hook'],
+      ['loopback', 'http://[::1]:8080/hook'],
+      ['loopback', 'http://[::ffff:127.0.0.1]/hook'],
+      ['private', 'http://10.0.0.7/hook'],
+      ['private', 'https://172.16.5.4/hook'],
+      ['private', 'http://192.168.0.10/hook'],
+      ['private', 'http://[::ffff:10.1.2.3]/hook'],
+      ['linkLocal', 'http://169.254.169.254/latest/meta-data/'],
+      ['linkLocal', 'http://[fe80::1]/hook'],
+      ['carrierGradeNat', 'http://100.64.0.1/hook'],
+      ['uniqueLocal', 'http://[fd00::1]/hook'],
+      ['multicast', 'http://224.0.0.1/hook'],
+      ['multicast', 'http://[ff02::1]/hook'],
+      ['unspecified', 'http://0.0.0.0:8100/hook'],
+      ['unspecified', 'http://[::]/hook'],
+      ['broadcast', 'http://255.255.255.255/hook'],
+      ['reserved', 'http://240.0.0.1/hook'],
+      ['reserved', 'http://192.0.2.10/hook'],
+      ['reserved', 'http://[2001:db8::1]/hook'],
+      ['unallocated', 'http://[::127.0.0.1]/hook'],
+      ['rfc6052', 'http://[64:ff9b::a00:1]/hook'],
+    ])('refuses a %s address literal: %s', async (range, callbackUrl) => {
+      expect(await refused(callbackUrl)).toContain(`not a public address (${range})`)
+    })
+
+    it.each(['http://localhost:8100/hook', 'http://LOCALHOST./hook', 'http://api.localhost/hook', 'http://metadata.google.internal/', 'http://redis:6379/'])(
+      'refuses a local name: %s',
+      async (callbackUrl) => {
+        expect(await refused(callbackUrl)).toMatch(/is a local name/)
+      },
+    )
+
+    it('refuses credentials in the URL, even where private networks are allowed', async () => {
+      expect(await refused('https://user:secret@hooks.universidade.example/job')).toContain('credentials')
+      expect(await refused('https://token@hooks.universidade.example/job')).toContain('credentials')
+      expect(await refused(`${receiver.url.replace('http://', 'http://user:secret@')}/hook`, app)).toContain('credentials')
+    })
   })
 
   it('keeps jobs tenant-scoped and role-checked', async () => {

@@ -3,6 +3,7 @@ import { EvaluateRequestSchema, type EvaluateRequest } from '../../../engine/ind
 import { ApiError, type ValidationIssue } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
+import { callbackUrlProblem } from '../../services/batch/callback-target'
 import type { BatchItemPayload } from '../../services/batch/item-payload'
 import type { BatchServices } from '../../services/batch/types'
 import { evaluateItemMessage } from '../../services/dispatch/messages'
@@ -16,7 +17,11 @@ export const BATCH_PATH = '/v1/equivalences/batch'
 
 const BatchRequestSchema = z.object({
   items: z.array(EvaluateRequestSchema).min(1),
-  /** POSTed (signed, see GET /admin/jobs/callback-secret) when the job finishes. */
+  /**
+   * POSTed (signed, see GET /admin/jobs/callback-secret) when the job finishes. Must be a public
+   * host: loopback, private, link-local and other non-public addresses are refused, as are
+   * credentials in the URL (unless the deployment sets CALLBACK_ALLOW_PRIVATE_NETWORKS).
+   */
   callback_url: z.url({ protocol: /^https?$/ }).max(2000).optional(),
 })
 const BatchAcceptedSchema = z.object({ job_id: z.uuid(), status: JobStatusSchema, total: z.number().int() })
@@ -75,6 +80,15 @@ export function registerBatch(app: App, batch: BatchServices): void {
     if (body.items.length > maxItems) {
       throw ApiError.validation([
         { loc: ['body', 'items'], msg: `List should have at most ${maxItems} items`, type: 'too_long' },
+      ])
+    }
+    const callbackProblem =
+      body.callback_url === undefined
+        ? null
+        : callbackUrlProblem(body.callback_url, { allowPrivateNetworks: services.config.CALLBACK_ALLOW_PRIVATE_NETWORKS })
+    if (callbackProblem !== null) {
+      throw ApiError.validation([
+        { loc: ['body', 'callback_url'], msg: `callback_url ${callbackProblem}`, type: 'value_error' },
       ])
     }
     const issues = await versionIssues(services.store, tenant.id, apiKey.role, body.items, services.clock().toISOString().slice(0, 10))

@@ -32,9 +32,12 @@ describe('nonPublicRange', () => {
     expect(nonPublicRange(address)).toBe(range)
   })
 
-  it.each(['8.8.8.8', '200.144.0.1', '2606:4700:4700::1111', '2804:14c::1', '::ffff:8.8.4.4'])('%s is public unicast', (address) => {
-    expect(nonPublicRange(address)).toBeNull()
-  })
+  it.each(['8.8.8.8', '200.144.0.1', '2606:4700:4700::1111', '2804:14c::1', '::ffff:8.8.4.4'])(
+    '%s is public unicast',
+    (address) => {
+      expect(nonPublicRange(address)).toBeNull()
+    },
+  )
 })
 
 describe('callbackUrlProblem', () => {
@@ -43,16 +46,30 @@ describe('callbackUrlProblem', () => {
     expect(hostAddressLiteral(new URL('http://017700000001/'))).toBe('127.0.0.1')
     expect(hostAddressLiteral(new URL('http://[::1]:8080/'))).toBe('::1')
     expect(hostAddressLiteral(new URL('https://hooks.universidade.example/'))).toBeNull()
-    expect(callbackUrlProblem('http://0177.1/hook', strict)).toBe('127.0.0.1 is not a public address (loopback)')
+    expect(callbackUrlProblem('http://0177.1/hook', strict)).toBe(
+      '127.0.0.1 is not a public address (loopback)',
+    )
   })
 
   it('accepts public hosts, by name or address', () => {
-    for (const url of ['https://hooks.universidade.example/jobs?tenant=1', 'http://8.8.8.8:8080/', 'https://[2606:4700::1111]/hook'])
+    for (const url of [
+      'https://hooks.universidade.example/jobs?tenant=1',
+      'http://8.8.8.8:8080/',
+      'https://[2606:4700::1111]/hook',
+    ])
       expect(callbackUrlProblem(url, strict), url).toBeNull()
   })
 
   it('refuses local names, with or without a trailing dot', () => {
-    for (const url of ['http://localhost/', 'http://localhost./', 'http://x.y.localhost/', 'http://nas.local/', 'http://db.internal/', 'http://router.home.arpa/', 'http://postgres:5432/'])
+    for (const url of [
+      'http://localhost/',
+      'http://localhost./',
+      'http://x.y.localhost/',
+      'http://nas.local/',
+      'http://db.internal/',
+      'http://router.home.arpa/',
+      'http://postgres:5432/',
+    ])
       expect(callbackUrlProblem(url, strict), url).toMatch(/is a local name/)
   })
 
