@@ -142,6 +142,8 @@ describe('docker-compose.prod.yml', () => {
       for (const config of [api, worker]) {
         expect(config.DATABASE_DRIVER).toBe('pg')
         expect(config.WORKER_URL).toBe(`https://${env.WORKER_DOMAIN}`)
+        // Both judge callback_url: the API at submission, the worker at delivery.
+        expect(config.CALLBACK_ALLOW_PRIVATE_NETWORKS).toBe(false)
       }
       expect(worker.PORT).toBe(8080)
       expect(api.PORT).toBe(8100)
