@@ -1,5 +1,5 @@
 import { fold, foldCode, foldLatinRange, isLatin } from './fold'
-import { boundStemNumbers, contentStem, stemNumber, stemSlotAt, stemTableOf } from './stem'
+import { boundStemNumbers, contentStem, NO_STEM, stemNumber, stemNumberAt, stemOfNumber, stemTableOf } from './stem'
 import type { Language } from './stopwords'
 
 /** A content word of a text, with its exact character span in the original string. */
@@ -161,17 +161,12 @@ export function analyse(source: string, lang: Language, contentEnd = source.leng
       end = nextEnd
     }
     i = end
-    let s: string
-    let number: number
-    if (joined === null && sameOffsets) {
-      const slot = stemSlotAt(table, text, start, end, hash, latin)
-      s = table.stems[slot]!
-      number = table.numbers[slot]!
-    } else {
-      s = contentStem(joined !== null ? (sameOffsets ? joined : fold(joined)) : fold(text.slice(start, end)), lang)
-      number = stemNumber(s)
-    }
-    if (s !== '') {
+    const number =
+      joined === null && sameOffsets
+        ? stemNumberAt(table, text, start, end, hash, latin)
+        : stemNumber(contentStem(joined !== null ? (sameOffsets ? joined : fold(joined)) : fold(text.slice(start, end)), lang))
+    if (number !== NO_STEM) {
+      const s = stemOfNumber(number)
       if (number >= lastSeenIn.length) lastSeenIn = grown(lastSeenIn, number)
       if (lastSeenIn[number] !== analysisSerial) {
         lastSeenIn[number] = analysisSerial

@@ -50,28 +50,36 @@ export function contentStem(word: string, lang: Language): string {
 /**
  * The same memo keyed by a hash of the word's characters, so that a hit allocates no string:
  * a direct-mapped table (slot = hash's low bits; a newcomer takes the slot), bounded by its size.
+ * A hit reads one slot and the word's characters, both in typed arrays: syllabus after syllabus,
+ * most of a text's time went to cache misses on separate arrays of hashes, words and stems.
  */
 const SLOTS = 1 << 16
 const SLOT_MASK = SLOTS - 1
+/** Numbers per slot in `StemTable.slots`. */
+const SLOT_SIZE = 4
+/** Folded characters a table holds; when they run out the table starts over. */
+const CHARS = 1 << 19
 
 export interface StemTable {
-  /** The scanner's hash of the word in each slot; -1 for an empty slot (hashes are non-negative). */
-  hashes: Int32Array
-  words: string[]
-  stems: string[]
-  /** `stemNumber` of each slot's stem. */
-  numbers: Int32Array
+  /**
+   * Per slot: the scanner's hash of its word (-1 for an empty slot; hashes are non-negative), the
+   * number of the word's content stem (`stemNumber`), and where the word's folded characters are
+   * in `chars` (start, length).
+   */
+  slots: Int32Array
+  chars: Uint16Array
+  /** How much of `chars` is taken. */
+  used: number
   lang: Language
 }
 
 function stemTable(lang: Language): StemTable {
-  return {
-    hashes: new Int32Array(SLOTS).fill(-1),
-    words: new Array<string>(SLOTS).fill(''),
-    stems: new Array<string>(SLOTS).fill(''),
-    numbers: new Int32Array(SLOTS),
-    lang,
-  }
+  return { slots: new Int32Array(SLOTS * SLOT_SIZE).fill(-1), chars: new Uint16Array(CHARS), used: 0, lang }
+}
+
+function emptyTable(table: StemTable): void {
+  table.slots.fill(-1)
+  table.used = 0
 }
 
 const hashed: Record<Language, StemTable> = { pt: stemTable('pt'), en: stemTable('en') }
@@ -83,52 +91,69 @@ export function stemTableOf(lang: Language): StemTable {
 /**
  * Every distinct stem gets a small number the first time it is met, so that `analyse` can tell a
  * stem it has already seen in a text by reading an array rather than probing a Map. Numbers only
- * have to stay stable during one `analyse` call: the registry is emptied (with the tables below,
- * which hold numbers) between calls once it is full.
+ * have to stay stable during one `analyse` call: the registry is emptied (with the tables above,
+ * which hold numbers) between calls once it is full. Number 0 is '' (a stop word: no stem).
  */
-const stemNumbers = new Map<string, number>()
+const stemNumbers = new Map<string, number>([['', 0]])
+const stemsByNumber: string[] = ['']
 const STEM_NUMBERS_LIMIT = 100_000
+export const NO_STEM = 0
 
 export function stemNumber(stem: string): number {
   let n = stemNumbers.get(stem)
   if (n === undefined) {
-    n = stemNumbers.size
+    n = stemsByNumber.length
     stemNumbers.set(stem, n)
+    stemsByNumber.push(stem)
   }
   return n
 }
 
+export function stemOfNumber(n: number): string {
+  return stemsByNumber[n]!
+}
+
 /** Called by `analyse` before a text: forgets every stem number once there are too many. */
 export function boundStemNumbers(): void {
-  if (stemNumbers.size < STEM_NUMBERS_LIMIT) return
+  if (stemsByNumber.length < STEM_NUMBERS_LIMIT) return
   stemNumbers.clear()
-  hashed.pt.hashes.fill(-1)
-  hashed.en.hashes.fill(-1)
+  stemNumbers.set('', NO_STEM)
+  stemsByNumber.length = 1
+  emptyTable(hashed.pt)
+  emptyTable(hashed.en)
 }
 
 /**
- * The slot of `table` that holds the content stem of the word `text[start, end)`, filled on a
- * miss, without slicing on a hit. `hash` is the scanner's hash of the word's folded characters;
- * with `latin`, `text` is the raw text and is folded character by character (`foldCode`),
- * otherwise it is already folded. A colliding entry is detected by comparing the characters, and
- * replaced.
+ * The number of the content stem of the word `text[start, end)`, without slicing on a hit.
+ * `hash` is the scanner's hash of the word's folded characters; with `latin`, `text` is the raw
+ * text and is folded character by character (`foldCode`), otherwise it is already folded. A
+ * colliding entry is detected by comparing the characters, and replaced.
  */
-export function stemSlotAt(table: StemTable, text: string, start: number, end: number, hash: number, latin: boolean): number {
-  const slot = hash & SLOT_MASK
-  if (table.hashes[slot] === hash && sameWord(table.words[slot]!, text, start, end, latin)) return slot
+export function stemNumberAt(table: StemTable, text: string, start: number, end: number, hash: number, latin: boolean): number {
+  const slots = table.slots
+  const at = (hash & SLOT_MASK) * SLOT_SIZE
+  if (slots[at] === hash && sameWord(table.chars, slots[at + 2]!, slots[at + 3]!, text, start, end, latin)) return slots[at + 1]!
   const word = latin ? foldLatinRange(text, start, end) : text.slice(start, end)
-  const result = contentStem(word, table.lang)
-  table.hashes[slot] = hash
-  table.words[slot] = word
-  table.stems[slot] = result
-  table.numbers[slot] = stemNumber(result)
-  return slot
+  const number = stemNumber(contentStem(word, table.lang))
+  if (word.length > CHARS) return number
+  if (table.used + word.length > CHARS) emptyTable(table)
+  const from = table.used
+  for (let k = 0; k < word.length; k++) table.chars[from + k] = word.charCodeAt(k)
+  table.used += word.length
+  slots[at] = hash
+  slots[at + 1] = number
+  slots[at + 2] = from
+  slots[at + 3] = word.length
+  return number
 }
 
-function sameWord(word: string, text: string, start: number, end: number, latin: boolean): boolean {
-  if (word.length !== end - start) return false
-  if (!latin) return text.startsWith(word, start)
-  for (let k = 0; k < word.length; k++) if (foldCode(text.charCodeAt(start + k)) !== word.charCodeAt(k)) return false
+function sameWord(chars: Uint16Array, from: number, length: number, text: string, start: number, end: number, latin: boolean): boolean {
+  if (length !== end - start) return false
+  if (latin) {
+    for (let k = 0; k < length; k++) if (foldCode(text.charCodeAt(start + k)) !== chars[from + k]) return false
+  } else {
+    for (let k = 0; k < length; k++) if (text.charCodeAt(start + k) !== chars[from + k]) return false
+  }
   return true
 }
 
@@ -136,8 +161,8 @@ function sameWord(word: string, text: string, start: number, end: number, latin:
 export function clearStemMemo(): void {
   memo.pt.clear()
   memo.en.clear()
-  hashed.pt.hashes.fill(-1)
-  hashed.en.hashes.fill(-1)
+  emptyTable(hashed.pt)
+  emptyTable(hashed.en)
 }
 
 export const STEM_MEMO_LIMIT = MEMO_LIMIT
