@@ -50,6 +50,17 @@ interface TermHit {
 export function findStem(text: AnalysedText, stem: string): { score: number; token: number } | null {
   const exact = text.stems.get(stem)
   if (exact !== undefined) return { score: EXACT, token: exact }
+  return findInexact(text, stem)
+}
+
+/** `findStem(text, stem)?.score ?? 0`, without allocating for an exact match. */
+export function stemScore(text: AnalysedText, stem: string): number {
+  if (text.stems.get(stem) !== undefined) return EXACT
+  return findInexact(text, stem)?.score ?? 0
+}
+
+/** `findStem` for a stem known not to be in the text exactly (its look-up is not repeated). */
+function findInexact(text: AnalysedText, stem: string): { score: number; token: number } | null {
   if (stem.length < MIN_PARTIAL) return null
   // Partial matching scans the whole vocabulary: remember the answer for this text.
   const known = text.lookups.get(stem)
@@ -57,12 +68,6 @@ export function findStem(text: AnalysedText, stem: string): { score: number; tok
   const found = findPartial(text, stem)
   text.lookups.set(stem, found)
   return found
-}
-
-/** `findStem(text, stem)?.score ?? 0`, without allocating for an exact match. */
-export function stemScore(text: AnalysedText, stem: string): number {
-  if (text.stems.get(stem) !== undefined) return EXACT
-  return findStem(text, stem)?.score ?? 0
 }
 
 /** Glued-word checks allowed per text: bounds the cost of a huge syllabus (20 origins × 20,000 chars). */
@@ -131,9 +136,14 @@ function matchPhrase(phrase: Phrase, origens: readonly AnalysedText[]): { confia
     const stem = phrase.stems[i]!
     let best: TermHit | null = null
     for (let o = 0; o < origens.length; o++) {
-      const hit = findStem(origens[o]!, stem)
+      // An exact hit (the common case) is taken without the intermediate object of `findStem`.
+      const exact = origens[o]!.stems.get(stem)
+      if (exact !== undefined) {
+        best = { score: EXACT, origin: o, token: exact }
+        break
+      }
+      const hit = findInexact(origens[o]!, stem)
       if (hit && (!best || hit.score > best.score)) best = { score: hit.score, origin: o, token: hit.token }
-      if (best?.score === EXACT) break
     }
     if (best) {
       found += best.score * phrase.weights[i]!
