@@ -11,6 +11,13 @@ describe('text analysis', () => {
     expect(fold('INTRODUÇÃO à Programação')).toBe('introducao a programacao')
   })
 
+  it('folds Latin text by table exactly as Unicode decomposition does', () => {
+    for (let c = 0; c < 0x250; c++) {
+      const ch = String.fromCharCode(c)
+      expect(fold(`${ch}a`)).toBe(`${ch}a`.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase())
+    }
+  })
+
   it('tells Latin text (folded while scanning) from text with any code unit past Latin Extended-B', () => {
     expect(isLatin('Programação, Ǆ ɏ\n')).toBe(true)
     expect(isLatin('ɐ')).toBe(false)

@@ -25,6 +25,19 @@ describe('splitTopics', () => {
     ])
   })
 
+  // The scanner replaced a separator regex; these pin down the regex's answers at its edges.
+  it.each([
+    ['a numbered item needs a marker after its number', '1.2.3 Foo; 12) Bar', ['1.2.3 Foo', 'Bar']],
+    ['lettered items from a to h, with or without a parenthesis', 'a) Alfa b) Beta (c) Gama', ['Alfa', 'Beta', 'Gama']],
+    ['letters past h are not items', '(h) Hotel (i) India', ['Hotel (i) India']],
+    ['dashes between non-breaking spaces', 'Ondas\u00a0–\u00a0Calor — Luz', ['Ondas', 'Calor', 'Luz']],
+    ['version numbers stay whole', 'Versão 2.0.1 e 3.5', ['Versão 2.0.1 e 3.5']],
+    ['a number and a dash glued to the next item', 'fim.Inicio 1 -Meio', ['fim', 'Inicio', 'Meio']],
+    ['sub-numbered items', '1.1. Conjuntos 1.2. Relações', ['Conjuntos', 'Relações']],
+  ])('%s', (_name, syllabus, expected) => {
+    expect(texts(syllabus)).toEqual(expected)
+  })
+
   it('gives exact spans into the syllabus', () => {
     const syllabus = '  1 - Ótica.2 - Ondas;  Acústica  '
     for (const t of splitTopics(syllabus)) expect(syllabus.slice(t.inicio, t.fim)).toBe(t.text)
