@@ -269,6 +269,9 @@ export const jobs = pgTable(
     failed: integer('failed').notNull().default(0),
     callbackUrl: text('callback_url'),
     callbackSentAt: timestamp('callback_sent_at', { withTimezone: true }),
+    /** Delivery runs that ended without a 2xx; the sweeper waits until `callback_next_at` before the next. */
+    callbackFailures: integer('callback_failures').notNull().default(0),
+    callbackNextAt: timestamp('callback_next_at', { withTimezone: true }),
     createdByKeyId: uuid('created_by_key_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -279,6 +282,10 @@ export const jobs = pgTable(
     check('jobs_counters_check', sql`done >= 0 AND failed >= 0 AND done + failed <= total`),
     unique('jobs_tenant_id_id_unique').on(t.tenantId, t.id),
     index('jobs_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
+    // What the sweeper retries: completed jobs whose callback is still owed, soonest due first.
+    index('jobs_pending_callback_idx')
+      .on(t.callbackNextAt.asc().nullsFirst(), t.completedAt)
+      .where(sql`status = 'completed' AND callback_url IS NOT NULL AND callback_sent_at IS NULL`),
   ],
 )
 

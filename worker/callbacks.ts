@@ -26,10 +26,11 @@ export type CallbackNotifier = {
 
 /**
  * Delivers `POST callback_url` when a job finishes. At most one delivery per job runs in this
- * process; if every attempt fails (or the process dies) the sweeper finds the job still unsent and
- * tries again on a later tick. A target that is not a public address is refused without sending
- * (callback-delivery.ts): that ends the run like its last failed attempt, since a retry seconds
- * later would get the same answer; the sweeper checks again within its usual window.
+ * process; if every attempt fails the run is recorded as failed and the sweeper tries again once
+ * its back-off has passed (1 min, doubling, at most hourly, for a day — db/repositories/jobs.ts),
+ * and if the process dies mid-run the sweeper finds the job still due on its next tick. A target
+ * that is not a public address is refused without sending (callback-delivery.ts): that ends the
+ * run like its last failed attempt, since a retry seconds later would get the same answer.
  */
 export function createCallbackNotifier(options: CallbackNotifierOptions): CallbackNotifier {
   const delays = options.retryDelaysMs ?? [1000, 5000, 30_000, 120_000]
@@ -64,13 +65,14 @@ export function createCallbackNotifier(options: CallbackNotifierOptions): Callba
       const attemptFields = { job_id: job.id, attempt: attempt + 1 }
       if (outcome.kind === 'refused') {
         options.log?.('job callback attempt failed', { ...attemptFields, status: 0, refused: outcome.reason })
-        return
+        break
       }
       options.log?.('job callback attempt failed', {
         ...attemptFields,
         ...(outcome.kind === 'answered' ? { status: outcome.status } : { status: 0, error: outcome.error }),
       })
     }
+    await options.store.markCallbackFailed(job.id)
   }
 
   return {

@@ -1,9 +1,12 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import type { Database } from '../client'
 import { isUuid } from '../ids'
 import { jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
 import { createAuditRepository } from './audit'
+
+/** Back-off between callback delivery runs that failed: 1 min, doubling, at most hourly. */
+export const CALLBACK_BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 }
 
 /**
  * Batch jobs and their items (DESIGN §6), for both sides of the queue:
@@ -430,25 +433,45 @@ export function createJobsRepository(db: Database) {
     },
 
     /** Completed jobs (of the last day) whose callback has not been delivered. */
+    /**
+     * Completed jobs (of the last day) whose callback is still owed and due: never tried, or past
+     * the back-off of their last failed run. Soonest due first, so receivers that keep failing
+     * cannot crowd out the others.
+     */
     async pendingCallbacks(limit: number): Promise<FinishedJobRef[]> {
       return db
         .select({ id: jobs.id, tenantId: jobs.tenantId, callbackUrl: jobs.callbackUrl })
         .from(jobs)
         .where(
           and(
-            eq(jobs.status, 'completed'),
-            sql`${jobs.callbackUrl} IS NOT NULL AND ${jobs.callbackSentAt} IS NULL`,
+            sql`${jobs.status} = 'completed' AND ${jobs.callbackUrl} IS NOT NULL AND ${jobs.callbackSentAt} IS NULL`,
             sql`${jobs.completedAt} > now() - interval '1 day'`,
+            sql`(${jobs.callbackNextAt} IS NULL OR ${jobs.callbackNextAt} <= now())`,
           ),
         )
+        .orderBy(sql`${jobs.callbackNextAt} ASC NULLS FIRST`, asc(jobs.completedAt))
         .limit(limit)
     },
 
     async markCallbackSent(jobId: string): Promise<void> {
       await db
         .update(jobs)
-        .set({ callbackSentAt: sql`now()` })
+        .set({ callbackSentAt: sql`now()`, callbackNextAt: null })
         .where(eq(jobs.id, jobId))
+    },
+
+    /**
+     * A delivery run ended without a 2xx: the next run is due after `min(base × 2^failures, max)`
+     * (1, 2, 4 … minutes, then hourly by default) rather than on every sweeper tick.
+     */
+    async markCallbackFailed(jobId: string, backoff: { baseMs: number; maxMs: number } = CALLBACK_BACKOFF): Promise<void> {
+      await db
+        .update(jobs)
+        .set({
+          callbackFailures: sql`${jobs.callbackFailures} + 1`,
+          callbackNextAt: sql`now() + least(${backoff.baseMs}::float8 * power(2, least(${jobs.callbackFailures}, 30)), ${backoff.maxMs}::float8) * interval '1 millisecond'`,
+        })
+        .where(and(eq(jobs.id, jobId), isNull(jobs.callbackSentAt)))
     },
 
     /** Any tenant's job by id: for the worker, which got the id from a finished item. */

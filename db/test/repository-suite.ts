@@ -7,7 +7,7 @@ import { hashApiKey } from '../api-key-hash'
 import type { Database } from '../client'
 import { DataError } from '../errors'
 import { createRepositories, type ClaimedItem, type NewItemResult, type NewResult, type Repositories } from '../repositories'
-import { auditEvents, jobItems } from '../schema'
+import { auditEvents, jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
 
 /**
@@ -463,6 +463,34 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect(await repos.jobs.claim(randomUUID(), 60_000)).toEqual({ skipped: 'missing' })
     })
 
+    it('backs off a failing callback (doubling, capped) and hands out the soonest due first', async () => {
+      const tenant = await newTenant()
+      const made = await Promise.all([1, 2, 3].map(() => create(tenant.id, 1, 'https://sig.example.edu/hook')))
+      const [a, b, c] = made.map((m) => m.job.id) as [string, string, string]
+      await db.update(jobs).set({ status: 'completed', completedAt: sql`now()` }).where(sql`${jobs.id} IN (${a}, ${b}, ${c})`)
+      const dueIn = async (id: string) => {
+        const [row] = await db
+          .select({ failures: jobs.callbackFailures, seconds: sql<number>`extract(epoch FROM ${jobs.callbackNextAt} - now())::float8` })
+          .from(jobs)
+          .where(eq(jobs.id, id))
+        return row!
+      }
+      for (let i = 0; i < 3; i++) await repos.jobs.markCallbackFailed(a)
+      expect(await dueIn(a)).toMatchObject({ failures: 3, seconds: expect.closeTo(240, -1) })
+      await repos.jobs.markCallbackFailed(a, { baseMs: 60_000, maxMs: 90_000 })
+      expect(await dueIn(a)).toMatchObject({ failures: 4, seconds: expect.closeTo(90, -1) })
+
+      // Due: c (never tried) first, then the one overdue longest.
+      await db.update(jobs).set({ callbackNextAt: sql`now() - interval '10 minutes'` }).where(eq(jobs.id, a))
+      await db.update(jobs).set({ callbackNextAt: sql`now() - interval '1 minute'` }).where(eq(jobs.id, b))
+      const pending = (await repos.jobs.pendingCallbacks(1000)).map((j) => j.id).filter((id) => [a, b, c].includes(id))
+      expect(pending).toEqual([c, a, b])
+      await repos.jobs.markCallbackSent(a)
+      expect(await dueIn(a)).toMatchObject({ failures: 4, seconds: null })
+      await repos.jobs.markCallbackFailed(a)
+      expect(await dueIn(a)).toMatchObject({ failures: 4, seconds: null })
+    })
+
     it('runs an item through claim → fail → claim → complete, once', async () => {
       const tenant = await newTenant()
       const { job, itemIds } = await create(tenant.id, 2, 'https://sig.example.edu/hook')
@@ -506,7 +534,11 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         { id: second, status: 'dead', lastError: 'bad payload' },
       ])
 
-      // The callback is pending until sent.
+      // The callback is pending until sent; a failed delivery run puts it off for its back-off.
+      expect(await repos.jobs.pendingCallbacks(1000)).toContainEqual(finished)
+      await repos.jobs.markCallbackFailed(job.id)
+      expect(await repos.jobs.pendingCallbacks(1000)).not.toContainEqual(finished)
+      await repos.jobs.markCallbackFailed(job.id, { baseMs: 0, maxMs: 0 })
       expect(await repos.jobs.pendingCallbacks(1000)).toContainEqual(finished)
       await repos.jobs.markCallbackSent(job.id)
       expect(await repos.jobs.pendingCallbacks(1000)).not.toContainEqual(finished)

@@ -93,8 +93,15 @@ describe('job callback delivery guard', () => {
     await dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
     await dispatcher.idle()
     await runtime.notifier.idle()
-    const { rows } = await fixture.database.pool.query<{ status: string; sent: boolean }>(
-      'SELECT status, callback_sent_at IS NOT NULL AS sent FROM jobs WHERE id = $1',
+    const { rows } = await fixture.database.pool.query<{
+      status: string
+      sent: boolean
+      failures: number
+      nextInSeconds: number | null
+    }>(
+      `SELECT status, callback_sent_at IS NOT NULL AS sent, callback_failures AS failures,
+              extract(epoch FROM callback_next_at - now())::float8 AS "nextInSeconds"
+         FROM jobs WHERE id = $1`,
       [job.id],
     )
     return { job, logs, ...rows[0]! }
@@ -111,8 +118,12 @@ describe('job callback delivery guard', () => {
     expect(run.status).toBe('completed')
     expect(received).toEqual([])
     expect(run.sent).toBe(false)
-    // Not retried within the run: a refusal is a policy answer, not a network fault.
+    // Not retried within the run: a refusal is a policy answer, not a network fault. The sweeper
+    // comes back after the back-off (a minute), not on its next tick.
     expect(dns.asked).toEqual([PUBLIC_LOOKING_HOST])
+    expect(run.failures).toBe(1)
+    expect(run.nextInSeconds).toBeGreaterThan(50)
+    expect(run.nextInSeconds).toBeLessThanOrEqual(60)
     expect(run.logs).toEqual([
       {
         message: 'job callback attempt failed',
@@ -199,5 +210,11 @@ describe('job callback delivery guard', () => {
     expect(run.logs.map((l) => l.fields)).toEqual(
       [1, 2, 3].map((attempt) => ({ job_id: run.job.id, attempt, status: 307 })),
     )
+    expect(run.failures).toBe(1)
+  })
+
+  it('records a delivered callback as sent, with nothing left to retry', async () => {
+    const run = await runJob(`${receiver.url}/hook`, { allowPrivateNetworks: true, resolveHost: zoneResolver({}).resolveHost })
+    expect(run).toMatchObject({ sent: true, failures: 0, nextInSeconds: null })
   })
 })

@@ -58,9 +58,11 @@ export interface JobStore {
   }>
   /** Jobs whose items have all settled but are not marked completed yet: completes them. */
   completeSettledJobs(): Promise<FinishedJob[]>
-  /** Completed jobs with a callback URL that has not been delivered yet. */
+  /** Completed jobs with a callback URL that has not been delivered yet and is due (soonest first). */
   pendingCallbacks(limit: number): Promise<FinishedJob[]>
   markCallbackSent(jobId: string): Promise<void>
+  /** A delivery run ended without a 2xx: back off before the sweeper tries again. */
+  markCallbackFailed(jobId: string): Promise<void>
   /** A job by id (any tenant's: the worker got the id from one of its items). */
   getById(jobId: string): Promise<{ id: string; status: string; total: number; done: number; failed: number; completedAt: Date | null } | null>
   /** Items by state, for the queue-depth gauge. */
