@@ -3,7 +3,7 @@ import type { Database } from '../client'
 import { isUuid } from '../ids'
 import { jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
-import { createAuditRepository } from './audit'
+import { auditContentOf, createAuditRepository } from './audit'
 
 /** Back-off between callback delivery runs that failed: 1 min, doubling, at most hourly. */
 export const CALLBACK_BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 }
@@ -74,7 +74,10 @@ function rowsOf<T>(result: unknown): T[] {
 /** node-postgres parses uuid[] into an array; drivers that do not hand back Postgres's text form `{a,b}`. */
 function parseUuidArray(value: string[] | string): string[] {
   if (Array.isArray(value)) return value
-  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean)
+  return value
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .filter(Boolean)
 }
 
 const finishedRef = (row: {
@@ -205,7 +208,11 @@ export function createJobsRepository(db: Database) {
      * budget; the job leaves `completed` and will notify its callback again when it finishes.
      * Returns the requeued item ids (none: nothing of the tenant's matched).
      */
-    async requeueDead(tenantId: string, target: { jobId: string; itemId?: string }, actorKeyId: string | null = null): Promise<string[]> {
+    async requeueDead(
+      tenantId: string,
+      target: { jobId: string; itemId?: string },
+      actorKeyId: string | null = null,
+    ): Promise<string[]> {
       if (!isUuid(tenantId) || !isUuid(target.jobId) || (target.itemId && !isUuid(target.itemId))) return []
       return withTransaction(db, async (tx) => {
         const result = await tx.execute(sql`
@@ -256,26 +263,46 @@ export function createJobsRepository(db: Database) {
           WHERE id IN (SELECT DISTINCT job_id FROM item) AND status = 'queued'
         )
         SELECT * FROM item`)
-      return rowsOf<{ id: string; job_id: string; tenant_id: string; idx: number; payload: Record<string, unknown>; attempts: number }>(result).map(
-        (row) => ({ id: row.id, jobId: row.job_id, tenantId: row.tenant_id, idx: row.idx, payload: row.payload, attempts: row.attempts }),
-      )
+      return rowsOf<{
+        id: string
+        job_id: string
+        tenant_id: string
+        idx: number
+        payload: Record<string, unknown>
+        attempts: number
+      }>(result).map((row) => ({
+        id: row.id,
+        jobId: row.job_id,
+        tenantId: row.tenant_id,
+        idx: row.idx,
+        payload: row.payload,
+        attempts: row.attempts,
+      }))
     },
 
     /** `claimMany` for one item, saying why nothing was claimed. */
-    async claim(itemId: string, leaseMs: number): Promise<{ claimed: ClaimedItem } | { skipped: 'missing' | 'done' | 'dead' | 'leased' }> {
+    async claim(
+      itemId: string,
+      leaseMs: number,
+    ): Promise<{ claimed: ClaimedItem } | { skipped: 'missing' | 'done' | 'dead' | 'leased' }> {
       const [claimed] = await repository.claimMany([itemId], leaseMs)
       if (claimed) return { claimed }
       if (!isUuid(itemId)) return { skipped: 'missing' }
-      const [current] = await db.select({ status: jobItems.status }).from(jobItems).where(eq(jobItems.id, itemId))
+      const [current] = await db
+        .select({ status: jobItems.status })
+        .from(jobItems)
+        .where(eq(jobItems.id, itemId))
       if (!current) return { skipped: 'missing' }
       return { skipped: current.status === 'done' ? 'done' : current.status === 'dead' ? 'dead' : 'leased' }
     },
 
     /**
-     * One statement, so one transaction, for any number of items: each item whose claim still
+     * One transaction of two statements for any number of items: each item whose claim still
      * holds becomes done, its result is inserted, and each job's `done` counter moves by the number
-     * of its items settled here — completing the job when nothing is left. Items whose claim was
-     * lost (lease expired, someone else claimed) are left untouched and get no result.
+     * of its items settled here — completing the job when nothing is left; then every inserted
+     * result gets its `result.created` audit event (`append_audit_events`, migrations/0004), as an
+     * evaluation's does. Items whose claim was lost (lease expired, someone else claimed) are left
+     * untouched and get no result and no event.
      */
     async completeMany(entries: ReadonlyArray<{ item: ClaimedItem; result: NewItemResult }>): Promise<{
       settledIds: Set<string>
@@ -298,8 +325,22 @@ export function createJobsRepository(db: Database) {
         model_version: result.response.model_version,
         simulation: result.simulation,
       }))
-      const rows = rowsOf<{ id: string; tenant_id: string; callback_url: string | null; status: string; settled_ids: string[] }>(
-        await db.execute(sql`
+      const createdAt = new Date()
+      const eventOf = new Map(
+        entries.map(({ item, result }, i) => [
+          item.id,
+          itemAuditEvent(item, result, input[i]!.result_id, createdAt),
+        ]),
+      )
+      return withTransaction(db, async (tx) => {
+        const rows = rowsOf<{
+          id: string
+          tenant_id: string
+          callback_url: string | null
+          status: string
+          settled_ids: string[]
+        }>(
+          await tx.execute(sql`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(
             item_id uuid, attempts int, result_id uuid, request_id text, input_hash text, response jsonb,
@@ -332,15 +373,24 @@ export function createJobsRepository(db: Database) {
         FROM per_job
         WHERE jobs.id = per_job.job_id
         RETURNING jobs.id, jobs.tenant_id, jobs.callback_url, jobs.status, per_job.ids AS settled_ids`),
-      )
-      return {
-        settledIds: new Set(rows.flatMap((row) => parseUuidArray(row.settled_ids))),
-        finishedJobs: rows.map(finishedRef).filter((job): job is FinishedJobRef => job !== null),
-      }
+        )
+        const settledIds = new Set(rows.flatMap((row) => parseUuidArray(row.settled_ids)))
+        const events = entries
+          .filter(({ item }) => settledIds.has(item.id))
+          .map(({ item }) => eventOf.get(item.id)!)
+        if (events.length) await tx.execute(sql`SELECT append_audit_events(${JSON.stringify(events)}::jsonb)`)
+        return {
+          settledIds,
+          finishedJobs: rows.map(finishedRef).filter((job): job is FinishedJobRef => job !== null),
+        }
+      })
     },
 
     /** `completeMany` for one item. */
-    async complete(item: ClaimedItem, result: NewItemResult): Promise<{ settled: boolean; finishedJob: FinishedJobRef | null }> {
+    async complete(
+      item: ClaimedItem,
+      result: NewItemResult,
+    ): Promise<{ settled: boolean; finishedJob: FinishedJobRef | null }> {
       const { settledIds, finishedJobs } = await repository.completeMany([{ item, result }])
       return { settled: settledIds.has(item.id), finishedJob: finishedJobs[0] ?? null }
     },
@@ -464,7 +514,10 @@ export function createJobsRepository(db: Database) {
      * A delivery run ended without a 2xx: the next run is due after `min(base × 2^failures, max)`
      * (1, 2, 4 … minutes, then hourly by default) rather than on every sweeper tick.
      */
-    async markCallbackFailed(jobId: string, backoff: { baseMs: number; maxMs: number } = CALLBACK_BACKOFF): Promise<void> {
+    async markCallbackFailed(
+      jobId: string,
+      backoff: { baseMs: number; maxMs: number } = CALLBACK_BACKOFF,
+    ): Promise<void> {
       await db
         .update(jobs)
         .set({
@@ -496,3 +549,30 @@ export function createJobsRepository(db: Database) {
 }
 
 export type JobsRepository = ReturnType<typeof createJobsRepository>
+
+/** A batch item's result, audited as an evaluation's is (`result.created`), with its job and position. */
+function itemAuditEvent(item: ClaimedItem, result: NewItemResult, resultId: string, createdAt: Date) {
+  const event = {
+    tenantId: item.tenantId,
+    action: result.simulation ? 'result.simulated' : 'result.created',
+    actorKeyId: null,
+    target: resultId,
+    payload: {
+      request_id: result.requestId,
+      decisao: result.response.decisao,
+      input_hash: result.inputHash,
+      job_id: item.jobId,
+      idx: item.idx,
+    },
+    createdAt,
+  }
+  return {
+    tenant_id: event.tenantId,
+    action: event.action,
+    actor_key_id: event.actorKeyId,
+    target: event.target,
+    payload: event.payload,
+    created_at: createdAt.toISOString(),
+    content: auditContentOf(event),
+  }
+}

@@ -6,7 +6,13 @@ import { DEFAULT_POLICY } from '../../engine'
 import { hashApiKey } from '../api-key-hash'
 import type { Database } from '../client'
 import { DataError } from '../errors'
-import { createRepositories, type ClaimedItem, type NewItemResult, type NewResult, type Repositories } from '../repositories'
+import {
+  createRepositories,
+  type ClaimedItem,
+  type NewItemResult,
+  type NewResult,
+  type Repositories,
+} from '../repositories'
 import { auditEvents, jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
 
@@ -439,12 +445,21 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       })
     /** Lets the worker holding `itemId` "die": its lease lies in the past. */
     const expireLease = (itemId: string) =>
-      db.update(jobItems).set({ leaseUntil: sql`now() - interval '1 minute'` }).where(eq(jobItems.id, itemId))
+      db
+        .update(jobItems)
+        .set({ leaseUntil: sql`now() - interval '1 minute'` })
+        .where(eq(jobItems.id, itemId))
 
     it('creates a job with its items (audited) and pages through them by index', async () => {
       const tenant = await newTenant()
       const { job, itemIds } = await create(tenant.id, 5, 'https://sig.example.edu/hook')
-      expect(job).toMatchObject({ status: 'queued', total: 5, done: 0, failed: 0, callbackUrl: 'https://sig.example.edu/hook' })
+      expect(job).toMatchObject({
+        status: 'queued',
+        total: 5,
+        done: 0,
+        failed: 0,
+        callbackUrl: 'https://sig.example.edu/hook',
+      })
       expect(itemIds).toHaveLength(5)
       expect(await repos.jobs.get(tenant.id, job.id)).toEqual(job)
       const first = await repos.jobs.listItems(tenant.id, job.id, { limit: 3 })
@@ -455,7 +470,11 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect(rest.map((i) => i.idx)).toEqual([3, 4])
       expect(await repos.jobs.listItems(tenant.id, job.id, { afterIdx: 4 })).toEqual([])
       const [created] = (await repos.audit.list(tenant.id)).items
-      expect(created).toMatchObject({ action: 'job.created', target: job.id, payload: { total: 5, callback: true } })
+      expect(created).toMatchObject({
+        action: 'job.created',
+        target: job.id,
+        payload: { total: 5, callback: true },
+      })
       // Malformed ids are "not found", never a database error.
       expect(await repos.jobs.get(tenant.id, 'not-a-uuid')).toBeNull()
       expect(await repos.jobs.listItems(tenant.id, 'not-a-uuid')).toEqual([])
@@ -465,12 +484,20 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
 
     it('backs off a failing callback (doubling, capped) and hands out the soonest due first', async () => {
       const tenant = await newTenant()
-      const made = await Promise.all([1, 2, 3].map(() => create(tenant.id, 1, 'https://sig.example.edu/hook')))
+      const made = await Promise.all(
+        [1, 2, 3].map(() => create(tenant.id, 1, 'https://sig.example.edu/hook')),
+      )
       const [a, b, c] = made.map((m) => m.job.id) as [string, string, string]
-      await db.update(jobs).set({ status: 'completed', completedAt: sql`now()` }).where(sql`${jobs.id} IN (${a}, ${b}, ${c})`)
+      await db
+        .update(jobs)
+        .set({ status: 'completed', completedAt: sql`now()` })
+        .where(sql`${jobs.id} IN (${a}, ${b}, ${c})`)
       const dueIn = async (id: string) => {
         const [row] = await db
-          .select({ failures: jobs.callbackFailures, seconds: sql<number>`extract(epoch FROM ${jobs.callbackNextAt} - now())::float8` })
+          .select({
+            failures: jobs.callbackFailures,
+            seconds: sql<number>`extract(epoch FROM ${jobs.callbackNextAt} - now())::float8`,
+          })
           .from(jobs)
           .where(eq(jobs.id, id))
         return row!
@@ -481,9 +508,17 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect(await dueIn(a)).toMatchObject({ failures: 4, seconds: expect.closeTo(90, -1) })
 
       // Due: c (never tried) first, then the one overdue longest.
-      await db.update(jobs).set({ callbackNextAt: sql`now() - interval '10 minutes'` }).where(eq(jobs.id, a))
-      await db.update(jobs).set({ callbackNextAt: sql`now() - interval '1 minute'` }).where(eq(jobs.id, b))
-      const pending = (await repos.jobs.pendingCallbacks(1000)).map((j) => j.id).filter((id) => [a, b, c].includes(id))
+      await db
+        .update(jobs)
+        .set({ callbackNextAt: sql`now() - interval '10 minutes'` })
+        .where(eq(jobs.id, a))
+      await db
+        .update(jobs)
+        .set({ callbackNextAt: sql`now() - interval '1 minute'` })
+        .where(eq(jobs.id, b))
+      const pending = (await repos.jobs.pendingCallbacks(1000))
+        .map((j) => j.id)
+        .filter((id) => [a, b, c].includes(id))
       expect(pending).toEqual([c, a, b])
       await repos.jobs.markCallbackSent(a)
       expect(await dueIn(a)).toMatchObject({ failures: 4, seconds: null })
@@ -505,20 +540,39 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       // A second delivery while the lease holds gets nothing.
       expect(await repos.jobs.claim(first, 60_000)).toEqual({ skipped: 'leased' })
       await repos.jobs.recordFailure(firstClaim, 'timeout')
-      expect((await repos.jobs.listItems(tenant.id, job.id))[0]).toMatchObject({ status: 'failed', lastError: 'timeout' })
+      expect((await repos.jobs.listItems(tenant.id, job.id))[0]).toMatchObject({
+        status: 'failed',
+        lastError: 'timeout',
+      })
 
       const { claimed: secondClaim } = (await repos.jobs.claim(first, 60_000)) as { claimed: ClaimedItem }
       expect(secondClaim.attempts).toBe(2)
       // The first holder's late failure or success no longer counts (attempts is the fencing token).
       await repos.jobs.recordFailure(firstClaim, 'late')
-      expect(await repos.jobs.complete(firstClaim, itemResult(firstClaim))).toEqual({ settled: false, finishedJob: null })
-      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({ settled: true, finishedJob: null })
-      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({ settled: false, finishedJob: null })
+      expect(await repos.jobs.complete(firstClaim, itemResult(firstClaim))).toEqual({
+        settled: false,
+        finishedJob: null,
+      })
+      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({
+        settled: true,
+        finishedJob: null,
+      })
+      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({
+        settled: false,
+        finishedJob: null,
+      })
       expect(await repos.jobs.claim(first, 60_000)).toEqual({ skipped: 'done' })
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 1, failed: 0, status: 'running' })
       const [done] = await repos.jobs.listItems(tenant.id, job.id)
-      expect(done).toMatchObject({ status: 'done', attempts: 2, lastError: null, response: { decisao: 'INDEFERIDO' } })
-      expect(await repos.results.getByRequestId(tenant.id, `batch:${job.id}:0`)).toMatchObject({ decisao: 'INDEFERIDO' })
+      expect(done).toMatchObject({
+        status: 'done',
+        attempts: 2,
+        lastError: null,
+        response: { decisao: 'INDEFERIDO' },
+      })
+      expect(await repos.results.getByRequestId(tenant.id, `batch:${job.id}:0`)).toMatchObject({
+        decisao: 'INDEFERIDO',
+      })
 
       // A delivery still under a live lease is not killed; once released, retries exhausted → dead.
       const { claimed: other } = (await repos.jobs.claim(second, 60_000)) as { claimed: ClaimedItem }
@@ -528,7 +582,11 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: true, finishedJob: finished })
       expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
       expect(await repos.jobs.claim(second, 60_000)).toEqual({ skipped: 'dead' })
-      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 1, failed: 1, status: 'completed' })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({
+        done: 1,
+        failed: 1,
+        status: 'completed',
+      })
       expect((await repos.jobs.getById(job.id))?.completedAt).toBeInstanceOf(Date)
       expect(await repos.jobs.listDead(tenant.id, { jobId: job.id, limit: 10 })).toMatchObject([
         { id: second, status: 'dead', lastError: 'bad payload' },
@@ -552,11 +610,21 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         completedAt: null,
         callbackSentAt: null,
       })
-      expect((await repos.audit.list(tenant.id)).items[0]).toMatchObject({ action: 'job.requeued', target: job.id })
+      expect((await repos.audit.list(tenant.id)).items[0]).toMatchObject({
+        action: 'job.requeued',
+        target: job.id,
+      })
       const { claimed: again } = (await repos.jobs.claim(second, 60_000)) as { claimed: ClaimedItem }
       expect(again.attempts).toBe(1)
-      expect(await repos.jobs.complete(again, itemResult(again))).toEqual({ settled: true, finishedJob: finished })
-      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 2, failed: 0, status: 'completed' })
+      expect(await repos.jobs.complete(again, itemResult(again))).toEqual({
+        settled: true,
+        finishedJob: finished,
+      })
+      expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({
+        done: 2,
+        failed: 0,
+        status: 'completed',
+      })
       expect((await repos.jobs.listItems(tenant.id, job.id)).map((i) => i.status)).toEqual(['done', 'done'])
     })
 
@@ -572,6 +640,25 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect([...settledIds].sort()).toEqual([...itemIds].sort())
       expect(finishedJobs).toEqual([{ id: job.id, tenantId: tenant.id, callbackUrl: null }])
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 3, status: 'completed' })
+
+      // Every stored result is audited like an evaluation's, with its job and position; a repeat
+      // completion (claim lost) stores nothing and audits nothing.
+      const items = await db
+        .select({ idx: jobItems.idx, resultId: jobItems.resultId })
+        .from(jobItems)
+        .where(eq(jobItems.jobId, job.id))
+      const again = await repos.jobs.completeMany(claimed.map((item) => ({ item, result: itemResult(item) })))
+      expect(again.settledIds.size).toBe(0)
+      const events = (await repos.audit.list(tenant.id, { action: 'result.created' })).items
+      expect(events.map((e) => e.target).sort()).toEqual(items.map((i) => i.resultId).sort())
+      for (const item of items) {
+        expect(events.find((e) => e.target === item.resultId)?.payload).toMatchObject({
+          job_id: job.id,
+          idx: item.idx,
+          request_id: `batch:${job.id}:${item.idx}`,
+        })
+      }
+      expect(await repos.audit.verifyChain(tenant.id)).toMatchObject({ ok: true, checked: 4 })
     })
 
     it('lets an item whose lease ran out be claimed again, and sweeps stale items', async () => {
@@ -587,7 +674,10 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       await expireLease(stale)
       await expireLease(exhausted)
       await db.update(jobItems).set({ attempts: 5 }).where(eq(jobItems.id, exhausted))
-      await db.update(jobItems).set({ updatedAt: sql`now() - interval '1 hour'` }).where(eq(jobItems.id, lost))
+      await db
+        .update(jobItems)
+        .set({ updatedAt: sql`now() - interval '1 hour'` })
+        .where(eq(jobItems.id, lost))
       const depth = await repos.jobs.queueDepth()
       expect(depth.running).toBeGreaterThanOrEqual(3)
       const swept = await repos.jobs.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
@@ -612,10 +702,16 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       for (const id of [stale, fresh, lost]) {
         await expireLease(id)
         const { claimed } = (await repos.jobs.claim(id, 60_000)) as { claimed: ClaimedItem }
-        await db.execute(sql`UPDATE job_items SET status = 'done', lease_until = NULL WHERE id = ${claimed.id}`)
+        await db.execute(
+          sql`UPDATE job_items SET status = 'done', lease_until = NULL WHERE id = ${claimed.id}`,
+        )
       }
       await db.execute(sql`UPDATE jobs SET done = 3 WHERE id = ${job.id}`)
-      expect(await repos.jobs.completeSettledJobs()).toContainEqual({ id: job.id, tenantId: tenant.id, callbackUrl: null })
+      expect(await repos.jobs.completeSettledJobs()).toContainEqual({
+        id: job.id,
+        tenantId: tenant.id,
+        callbackUrl: null,
+      })
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ status: 'completed' })
     })
   })
