@@ -8,6 +8,7 @@ import {
   foreignKey,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -206,8 +207,11 @@ export const equivalenceResults = pgTable(
     requestId: text('request_id').notNull(),
     /** Hash of the canonical request, so a reused request_id with another body can be told apart. */
     inputHash: text('input_hash').notNull(),
-    /** The full EvaluateResponse as it was sent. */
-    response: jsonb('response').$type<Record<string, unknown>>().notNull(),
+    /**
+     * The full EvaluateResponse as it was sent. `json`, not `jsonb`: the text is kept as written,
+     * so a replay or a later read returns the very bytes of the first answer (jsonb reorders keys).
+     */
+    response: json('response').$type<Record<string, unknown>>().notNull(),
     decisao: text('decisao').$type<Decisao>().notNull(),
     score: doublePrecision('score').notNull(),
     degraded: boolean('degraded').notNull().default(false),

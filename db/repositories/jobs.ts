@@ -342,8 +342,8 @@ export function createJobsRepository(db: Database) {
         }>(
           await tx.execute(sql`
         WITH input AS (
-          SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb) AS x(
-            item_id uuid, attempts int, result_id uuid, request_id text, input_hash text, response jsonb,
+          SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS x(
+            item_id uuid, attempts int, result_id uuid, request_id text, input_hash text, response json,
             decisao text, score float8, degraded boolean, course_id text, policy_version text,
             taxonomy_version text, model_version text, simulation boolean)
         ), settled AS (

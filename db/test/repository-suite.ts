@@ -333,6 +333,8 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         score: 1,
       })
       expect(again).toEqual({ created: false, result: first.result })
+      // Stored as written: the keys come back in the order they were sent (jsonb would sort them).
+      expect(JSON.stringify((await repos.results.get(tenant.id, first.result.id))!.response)).toBe(JSON.stringify(input.response))
       expect(await repos.results.get(tenant.id, first.result.id)).toEqual(first.result)
       expect(await repos.results.getByRequestId(tenant.id, input.requestId)).toEqual(first.result)
       expect(await repos.results.get(tenant.id, 'nope')).toBeNull()
@@ -367,7 +369,9 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       // A shared statement gives its rows one timestamp; row-by-row fallbacks would give 30.
       expect(new Set(answers.map((x) => x.result.createdAt.getTime())).size).toBeLessThan(10)
       for (const [i, { result }] of answers.entries()) {
-        expect(await repos.results.get(inputs[i]!.tenantId, result.id)).toEqual(result)
+        const stored = await repos.results.get(inputs[i]!.tenantId, result.id)
+        expect(stored).toEqual(result)
+        expect(JSON.stringify(stored!.response)).toBe(JSON.stringify(inputs[i]!.input.response))
       }
       for (const tenant of [a, b]) {
         const events = await repos.audit.list(tenant.id, { limit: 100 })

@@ -32,6 +32,19 @@ describe('idempotent evaluation under concurrency', () => {
     expect(verify).toEqual({ ok: true, checked: 1, broken_at: null, reason: null })
   })
 
+  it('a repeat, and a later read of the result, return the first answer byte for byte', async () => {
+    const body = samplePair({ request_id: 'bytes-1' })
+    const first = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
+    const firstText = await first.text()
+    const again = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await again.text()).toBe(firstText)
+    const listed = await f.call('GET', '/v1/results?limit=50', { key: t.keys.auditor }).then((r) => r.json())
+    const stored = listed.items.find((r: { request_id: string }) => r.request_id === 'bytes-1')
+    const read = await f.call('GET', `/v1/results/${stored.id}`, { key: t.keys.auditor }).then((r) => r.json())
+    expect(JSON.stringify(read.response)).toBe(firstText)
+  })
+
   it('the same request_id in two tenants is two independent results', async () => {
     const other = await f.createTenant()
     const body = samplePair({ request_id: 'shared-id' })
