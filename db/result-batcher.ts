@@ -10,7 +10,7 @@ import { equivalenceResults } from './schema'
  * and COMMIT waits for the WAL flush. One transaction per evaluation therefore caps a tenant at one
  * evaluation per flush, however many connections there are. Instead, evaluations that arrive while
  * a commit is in flight wait together and go in the next one: a single statement — the SQL function
- * `append_audited_results` of migrations/0002 (0004, 0005) — inserts their results, takes the chain locks and
+ * `append_audited_results` of migrations/0003 — inserts their results, takes the chain locks and
  * appends their audit events, in one round trip and one commit. Each caller still gets its own
  * answer, and its result and audit event are still committed together. At low load a batch is a
  * single evaluation and nothing waits for a timer.
@@ -86,7 +86,7 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
     const candidates = firsts.map((p) => storedRowOf(p.row, createdAt))
     const created = new Map<string, Stored>()
     try {
-      // One statement, one round trip: results, chain locks, heads and audit events (migrations/0002).
+      // One statement, one round trip: results, chain locks, heads and audit events (migrations/0003).
       const batchJson = JSON.stringify(firsts.map((p, i) => batchEntryOf(p, candidates[i]!)))
       const { rows } = (await db.execute(
         sql`SELECT created_id FROM append_audited_results(${batchJson}::json)`,

@@ -24,7 +24,7 @@ import { withTransaction } from '../transaction'
  * Appends of one tenant are serialized by a transaction-scoped advisory lock on that tenant, so
  * other tenants never wait; the hash is computed inside the INSERT, so holding the lock costs one
  * statement plus the commit. Evaluation results append in batches through the SQL function of
- * migrations/0002 (see db/result-batcher.ts), which takes the same lock and hashes the same way.
+ * migrations/0003 (see db/result-batcher.ts), which takes the same lock and hashes the same way.
  */
 
 export type AuditEvent = typeof auditEvents.$inferSelect
@@ -42,7 +42,7 @@ export const GENESIS_HASH = '0'.repeat(64)
 
 /**
  * Namespace of the audit chain's advisory locks (the first of the two-key form), so no other lock
- * can collide. migrations/0002 (the batch append in SQL) takes the same key.
+ * can collide. migrations/0003 (the batch appends in SQL) takes the same key.
  */
 const AUDIT_LOCK_CLASS = 0x41554454 // "AUDT"
 

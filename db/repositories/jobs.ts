@@ -300,7 +300,7 @@ export function createJobsRepository(db: Database) {
      * One transaction of two statements for any number of items: each item whose claim still
      * holds becomes done, its result is inserted, and each job's `done` counter moves by the number
      * of its items settled here — completing the job when nothing is left; then every inserted
-     * result gets its `result.created` audit event (`append_audit_events`, migrations/0004), as an
+     * result gets its `result.created` audit event (`append_audit_events`, migrations/0003), as an
      * evaluation's does. Items whose claim was lost (lease expired, someone else claimed) are left
      * untouched and get no result and no event.
      */

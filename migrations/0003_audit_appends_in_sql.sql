@@ -1,13 +1,14 @@
--- The audit chain append of migrations/0002 as a function of its own, so that every writer of many
--- events at once (evaluation batches, batch job items) appends the same way, in one statement.
+-- The audit chain, appended server-side in one statement by every writer of many events at once.
 --
--- `events` is a JSON array of {tenant_id, action, actor_key_id, target, payload, created_at,
--- content} in arrival order; `content` is the event's canonical JSON, computed by the caller
--- (db/repositories/audit.ts `auditContentOf`). Takes the chain locks of the events' tenants in
--- tenant order (two writers cannot deadlock), reads each head after its lock (a VOLATILE function's
--- statements each take a fresh snapshot: the previous holder's committed row is seen), and appends
+-- append_audit_events(events jsonb): `events` is a JSON array of {tenant_id, action, actor_key_id,
+-- target, payload, created_at, content} in arrival order; `content` is the event's canonical JSON,
+-- computed by the caller (db/repositories/audit.ts `auditContentOf`: RFC 8785 lives there). Takes
+-- the chain locks of the events' tenants in tenant order (two writers cannot deadlock), reads each
+-- head after its lock (a VOLATILE function's statements each take a fresh snapshot, so the previous
+-- holder's committed row is seen), and appends
 --   hash = hex(SHA-256(prev_hash || '\n' || seq || '\n' || content))
--- The lock key is audit.ts's: (AUDIT_LOCK_CLASS 0x41554454, hashtext(tenant id)).
+-- exactly as audit.ts defines and verifies it. The lock key is audit.ts's too:
+-- (AUDIT_LOCK_CLASS 0x41554454, hashtext(tenant id)). Batch job items use it (jobs.completeMany).
 CREATE OR REPLACE FUNCTION append_audit_events(events jsonb)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -54,8 +55,14 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- Evaluation batches: the same as in 0002, with the chain append delegated to the function above.
-CREATE OR REPLACE FUNCTION append_audited_results(batch jsonb)
+-- append_audited_results(batch json): the group commit of evaluations (db/result-batcher.ts) in
+-- ONE statement instead of six round trips (BEGIN, results INSERT, locks, heads, audit INSERT,
+-- COMMIT), each of them time a tenant's chain lock is held and its callers wait. Inserts the
+-- results (a request id already stored inserts nothing), then appends one audit event per created
+-- result. `batch` is a JSON array of the result columns (id and created_at chosen by the caller)
+-- plus audit_action, audit_actor_key_id, audit_payload, audit_created_at and audit_content; json,
+-- not jsonb, so each response reaches its column as written. Returns the ids it created.
+CREATE OR REPLACE FUNCTION append_audited_results(batch json)
 RETURNS TABLE (created_id uuid)
 LANGUAGE plpgsql VOLATILE
 AS $$
@@ -69,8 +76,8 @@ BEGIN
     SELECT r.id, r.tenant_id, r.request_id, r.input_hash, r.response, r.decisao, r.score,
            r.degraded, r.course_id, r.policy_version, r.taxonomy_version, r.model_version,
            r.simulation, r.created_at
-      FROM jsonb_to_recordset(batch) AS r(
-             id uuid, tenant_id uuid, request_id text, input_hash text, response jsonb,
+      FROM json_to_recordset(batch) AS r(
+             id uuid, tenant_id uuid, request_id text, input_hash text, response json,
              decisao text, score double precision, degraded boolean, course_id text,
              policy_version text, taxonomy_version text, model_version text, simulation boolean,
              created_at timestamptz)
@@ -83,7 +90,7 @@ BEGIN
               'tenant_id', r.tenant_id, 'action', r.audit_action, 'actor_key_id', r.audit_actor_key_id,
               'target', r.id::text, 'payload', r.audit_payload, 'created_at', r.audit_created_at,
               'content', r.audit_content) ORDER BY r.arrival)
-       FROM ROWS FROM (jsonb_to_recordset(batch) AS (
+       FROM ROWS FROM (json_to_recordset(batch) AS (
               id uuid, tenant_id uuid, audit_action text, audit_actor_key_id uuid,
               audit_payload jsonb, audit_created_at text, audit_content text))
             WITH ORDINALITY AS r(id, tenant_id, audit_action, audit_actor_key_id, audit_payload,
