@@ -9,6 +9,7 @@ import type { ResolveHost } from './callback-delivery'
 import { createCallbackNotifier, type CallbackNotifier } from './callbacks'
 import { createLexicalEmbedder } from './embeddings/lexical'
 import type { Embedder } from './embeddings/types'
+import { batchCompletions } from './jobs/completion-batcher'
 import { createJobHandlers, type JobHandlerDeps } from './jobs/index'
 import type { JobStore } from './jobs/store'
 import { createWorkerMetrics, type WorkerMetrics } from './metrics'
@@ -46,7 +47,8 @@ export interface WorkerRuntime {
 /** Wires the job handlers to Postgres, the engine and a dispatcher; shared by worker/entry.ts and the embedded default. */
 export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntime {
   const repository = createJobsRepository(options.db)
-  const jobs: JobStore = options.wrapJobStore ? options.wrapJobStore(repository) : repository
+  // Concurrent deliveries share commits (one counter update per job and flush), see completion-batcher.ts.
+  const jobs: JobStore = batchCompletions(options.wrapJobStore ? options.wrapJobStore(repository) : repository)
   const metrics = options.metrics ?? createWorkerMetrics({ queueDepth: () => repository.queueDepth() })
   const notifier = createCallbackNotifier({
     store: jobs,
