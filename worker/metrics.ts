@@ -3,11 +3,13 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
 /**
  * The worker's Prometheus metrics: request metrics from @hono/prometheus, plus the job metrics an
- * operator scales and alerts on — queue depth (read from Postgres at scrape time), item latency,
+ * operator scales and alerts on — queue depth and the age of the oldest waiting item (read from
+ * Postgres at scrape time), item latency,
  * failures, retries and dead letters.
  */
 export function createWorkerMetrics(options: {
   queueDepth?: () => Promise<Record<string, number>>
+  oldestWaitingSeconds?: () => Promise<number>
   defaultMetrics?: boolean
 } = {}) {
   const registry = new Registry()
@@ -25,6 +27,16 @@ export function createWorkerMetrics(options: {
       if (!options.queueDepth) return
       const depth = await options.queueDepth().catch(() => null)
       for (const [state, count] of Object.entries(depth ?? {})) this.set({ state }, count)
+    },
+  })
+  const oldestWaiting = new Gauge({
+    name: 'ee_worker_oldest_waiting_item_seconds',
+    help: 'Age of the oldest job item still waiting for a worker (queued or failed), 0 when none waits',
+    registers: [registry],
+    async collect() {
+      if (!options.oldestWaitingSeconds) return
+      const seconds = await options.oldestWaitingSeconds().catch(() => null)
+      if (seconds !== null) this.set(seconds)
     },
   })
   const itemDuration = new Histogram({
@@ -62,7 +74,7 @@ export function createWorkerMetrics(options: {
     help: 'Requests refused because Upstash-Signature did not verify',
     registers: [registry],
   })
-  return { registry, printMetrics, registerMetrics, queueDepth, itemDuration, items, failures, retries, deadLetters, rejectedSignatures }
+  return { registry, printMetrics, registerMetrics, queueDepth, oldestWaiting, itemDuration, items, failures, retries, deadLetters, rejectedSignatures }
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>

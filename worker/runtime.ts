@@ -49,7 +49,9 @@ export function createWorkerRuntime(options: WorkerRuntimeOptions): WorkerRuntim
   const repository = createJobsRepository(options.db)
   // Concurrent deliveries share commits (one counter update per job and flush), see completion-batcher.ts.
   const jobs: JobStore = batchCompletions(options.wrapJobStore ? options.wrapJobStore(repository) : repository)
-  const metrics = options.metrics ?? createWorkerMetrics({ queueDepth: () => repository.queueDepth() })
+  const metrics =
+    options.metrics ??
+    createWorkerMetrics({ queueDepth: () => repository.queueDepth(), oldestWaitingSeconds: () => repository.oldestWaitingSeconds() })
   const notifier = createCallbackNotifier({
     store: jobs,
     secretFor: (tenantId) => deriveCallbackSecret(options.callbackSigningSecret, tenantId),

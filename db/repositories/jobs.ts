@@ -544,6 +544,15 @@ export function createJobsRepository(db: Database) {
       for (const row of rows) depth[row.status as keyof typeof depth] = row.n
       return depth
     },
+
+    /** Seconds the oldest item still waiting for a worker (queued or failed) has existed; 0 when none waits. */
+    async oldestWaitingSeconds(): Promise<number> {
+      const [row] = await db
+        .select({ seconds: sql<number>`coalesce(extract(epoch FROM now() - min(${jobItems.createdAt})), 0)::float8` })
+        .from(jobItems)
+        .where(inArray(jobItems.status, ['queued', 'failed']))
+      return row?.seconds ?? 0
+    },
   }
   return repository
 }

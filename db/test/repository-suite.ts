@@ -530,6 +530,16 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect(await dueIn(a)).toMatchObject({ failures: 4, seconds: null })
     })
 
+    it('reports how long the oldest waiting item has waited', async () => {
+      const tenant = await newTenant()
+      const { itemIds } = await create(tenant.id, 2)
+      await db.update(jobItems).set({ createdAt: sql`now() - interval '2 hours'` }).where(eq(jobItems.id, itemIds[0]!))
+      expect(await repos.jobs.oldestWaitingSeconds()).toBeGreaterThanOrEqual(7200)
+      const [claimed] = await repos.jobs.claimMany([itemIds[0]!], 60_000)
+      await repos.jobs.complete(claimed!, itemResult(claimed!))
+      expect(await repos.jobs.oldestWaitingSeconds()).toBeLessThan(7200)
+    })
+
     it('runs an item through claim → fail → claim → complete, once', async () => {
       const tenant = await newTenant()
       const { job, itemIds } = await create(tenant.id, 2, 'https://sig.example.edu/hook')
