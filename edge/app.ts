@@ -18,6 +18,7 @@ import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
 import { registerAdminRoutes } from './routes/admin/index'
 import { BATCH_PATH } from './routes/equivalences/batch'
+import { buildTaxonomyIndexMessage } from './services/dispatch/messages'
 import { registerEvaluate } from './routes/equivalences/evaluate'
 import { registerBatchRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
@@ -111,7 +112,13 @@ export function createApp(deps: AppDeps): App {
   app.use('/admin/*', authenticate)
   registerEvaluate(app)
   registerResultRoutes(app)
-  registerAdminRoutes(app)
+  // With a batch tier, activating a taxonomy queues its embedding-index build at once.
+  const batch = deps.batch
+  registerAdminRoutes(app, {
+    taxonomies: batch
+      ? { onActivated: (tenantId, version) => batch.dispatcher.dispatch([buildTaxonomyIndexMessage(tenantId, version)]) }
+      : {},
+  })
 
   // Batch submission, jobs, results and dead letters (edge/routes/equivalences/batch.ts, jobs/, admin/dead-letters.ts).
   if (deps.batch) registerBatchRoutes(app, deps.batch)

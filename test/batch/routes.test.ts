@@ -246,6 +246,21 @@ describe('batch and job routes', () => {
     expect((await (await call('POST', `/admin/jobs/${job_id}/requeue`, keys.a!.admin)).json()).requeued).toBe(0)
   })
 
+  it('queues the embedding-index build of a taxonomy when it is activated', async () => {
+    const version = `calc-${crypto.randomUUID().slice(0, 6)}`
+    const nodes = [
+      { id: 'calc.limites', conceito: 'Limites', palavras_chave: ['limite'] },
+      { id: 'calc.derivadas', conceito: 'Derivadas' },
+    ]
+    expect((await call('POST', '/admin/taxonomies', keys.a!.admin, { version, nodes })).status).toBe(201)
+    const cached = async () =>
+      (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM embedding_cache')).rows[0]!.n
+    const before = await cached()
+    expect((await call('POST', `/admin/taxonomies/${version}/activate`, keys.a!.admin)).status).toBe(200)
+    await waitFor(async () => (await cached()) >= before + nodes.length)
+    expect(await cached()).toBe(before + nodes.length)
+  })
+
   it('queues a taxonomy index build for an existing version only', async () => {
     expect((await call('POST', '/admin/jobs/taxonomy-index', keys.a!.admin, { taxonomy_version: 'nao-existe' })).status).toBe(404)
     expect((await call('POST', '/admin/jobs/taxonomy-index', keys.a!['api-client'], { taxonomy_version: 'x' })).status).toBe(403)

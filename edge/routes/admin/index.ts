@@ -5,14 +5,14 @@ import { registerApiKeyRoutes } from './api-keys'
 import { registerAuditRoutes } from './audit'
 import { registerBindingRoutes } from './bindings'
 import { registerPolicyRoutes } from './policies'
-import { registerTaxonomyRoutes } from './taxonomies'
+import { registerTaxonomyRoutes, type TaxonomyRouteOptions } from './taxonomies'
 
 /** Every /admin route: admin role only, in the tight `admin` rate-limit group. */
-export function registerAdminRoutes(app: App): void {
+export function registerAdminRoutes(app: App, options: { taxonomies?: TaxonomyRouteOptions } = {}): void {
   app.use('/admin/*', requireRole('admin'), rateLimit('admin'))
   registerApiKeyRoutes(app)
   registerPolicyRoutes(app)
-  registerTaxonomyRoutes(app)
+  registerTaxonomyRoutes(app, options.taxonomies)
   registerBindingRoutes(app)
   registerAuditRoutes(app)
 }

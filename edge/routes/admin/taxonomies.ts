@@ -73,7 +73,16 @@ const transition = (action: 'activate' | 'deprecate') =>
     responses: { 200: jsonContent(TaxonomySchema, 'Updated'), ...errorResponses, ...notFoundResponse, ...conflictResponse },
   })
 
-export function registerTaxonomyRoutes(app: App): void {
+export interface TaxonomyRouteOptions {
+  /**
+   * Called once a version is activated (the batch tier queues its embedding-index build here).
+   * Its failure is logged, not answered: the activation is already committed, and the build can
+   * be queued by hand (`POST /admin/jobs/taxonomy-index`).
+   */
+  onActivated?: (tenantId: string, version: string) => Promise<void>
+}
+
+export function registerTaxonomyRoutes(app: App, options: TaxonomyRouteOptions = {}): void {
   app.openapi(create, async (c) => {
     const { store } = c.get('services')
     const body = c.req.valid('json')
@@ -96,6 +105,11 @@ export function registerTaxonomyRoutes(app: App): void {
       if (!current) throw ApiError.notFound('Taxonomy version not found')
       const updated = await store.setTaxonomyStatus(tenantId, version, action === 'activate' ? 'active' : 'deprecated', c.get('apiKey').id)
       if (!updated) throw ApiError.notFound('Taxonomy version not found')
+      if (action === 'activate' && options.onActivated) {
+        await options.onActivated(tenantId, version).catch((err: unknown) =>
+          c.get('services').logger.warn('taxonomy index build not queued', { tenant_id: tenantId, taxonomy_version: version, error: String(err) }),
+        )
+      }
       return c.json(toWire(updated), 200)
     })
   }
