@@ -23,7 +23,9 @@ import { createTestDatabase } from '../test/harness/postgres'
  *
  * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_TENANTS (8), BENCH_PORT (8190),
  * BENCH_POOL_SIZE (40), BENCH_LOG_LEVEL (warn), BENCH_CPU_PROF (a folder: the server writes a
- * --cpu-prof profile there), BENCH_ONLY_EVALUATE=1 (skip the references, for profiling).
+ * --cpu-prof profile there), BENCH_ONLY_EVALUATE=1 (skip the references, for profiling),
+ * BENCH_REQUEST_IDS=1 (every evaluation carries a fresh `request_id`, as idempotent clients send:
+ * each then also pays the look-up for a stored answer before it is evaluated).
  */
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -81,11 +83,16 @@ async function main(): Promise<void> {
   })
   try {
     await once(server, 'message')
+    const withRequestIds = process.env.BENCH_REQUEST_IDS === '1'
+    let sent = 0
     const evaluations: autocannon.Request[] = Array.from({ length: 64 }, (_, i) => ({
       method: 'POST',
       path: '/v1/equivalences/evaluate',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKeys[i % apiKeys.length]! },
       body: JSON.stringify(pair(i)),
+      ...(withRequestIds
+        ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify({ ...pair(i), request_id: `bench-${process.pid}-${sent++}` }) }) }
+        : {}),
     }))
     const bareInsert: autocannon.Request[] = [
       { method: 'POST', path: '/bench/bare-insert', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n: 1 }) },
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
     const { rows: durability } = await database.pool.query(
       "SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync",
     )
-    console.log(`bench:http — ${CONNECTIONS} connections, ${DURATION}s per route, ${TENANTS} tenants, auth on, rate limits off, node-postgres pool ${POOL_SIZE}`)
+    console.log(`bench:http — ${CONNECTIONS} connections, ${DURATION}s per route, ${TENANTS} tenants, auth on, rate limits off, node-postgres pool ${POOL_SIZE}${withRequestIds ? ', a fresh request_id per evaluation' : ''}`)
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start (the references share the machine with everything else running)`)
     console.log(`durability: synchronous_commit=${durability[0].sc} fsync=${durability[0].fsync} (every response waits for its commit)   access log: ${LOG_LEVEL}`)
     // Warm-up of every measured route: JIT, tsx transpile, key cache, mapping cache, pool connections.

@@ -17,6 +17,11 @@ export type EvaluationOutcome = { result: StoredResult; replay: boolean }
  * Evaluate + persist, idempotent on the request id: a repeat with the same body returns the
  * stored result (`replay`), with another body a 409. Concurrent repeats race on the unique
  * (tenant, request_id) constraint; the losers read the winner's row, so all answer alike.
+ *
+ * A request id is not looked up before evaluating: the engine costs tens of microseconds, a
+ * look-up a round trip for every request, and nearly every request id is new. A repeat is told
+ * apart by the insert (the stored row wins), or — when its versions no longer resolve (a
+ * deprecated version, a changed binding) — by a look-up made only then.
  */
 export async function evaluateAndPersist(args: {
   store: Store
@@ -35,13 +40,16 @@ export async function evaluateAndPersist(args: {
   const { request_id: _ignored, ...identity } = request
   const requestHash = sha256Hex(canonicalize(identity) ?? '')
 
-  if (args.idempotencyKey) {
-    const existing = await store.findResultByRequestId(tenant.id, requestId)
-    if (existing) return replayOf(existing, requestHash)
-  }
-
   const referenceDate = request.data_referencia ?? args.today
-  const versions = await resolveVersions(store, tenant.id, apiKey.role, request, referenceDate)
+  let versions: ResolvedVersions
+  try {
+    versions = await resolveVersions(store, tenant.id, apiKey.role, request, referenceDate)
+  } catch (err) {
+    // If the look-up fails too (database down), the original error is the one to answer with.
+    const existing = args.idempotencyKey ? await store.findResultByRequestId(tenant.id, requestId).catch(() => null) : null
+    if (existing) return replayOf(existing, requestHash)
+    throw err
+  }
   const response = await runEngine(request, versions, referenceDate, args.mapper, args.mappingCache, args.onEngineFailure)
   response.meta = { ...response.meta, request_id: requestId }
   if (versions.notes.length) response.meta.avisos = versions.notes

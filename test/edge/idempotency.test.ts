@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../edge/app'
+import { createLogger } from '../../edge/lib/logger'
+import type { Store } from '../../edge/store'
 import { type EdgeFixture, type TenantFixture, createEdgeFixture, samplePair } from './fixture'
 
 let f: EdgeFixture
@@ -43,6 +46,35 @@ describe('idempotent evaluation under concurrency', () => {
     const stored = listed.items.find((r: { request_id: string }) => r.request_id === 'bytes-1')
     const read = await f.call('GET', `/v1/results/${stored.id}`, { key: t.keys.auditor }).then((r) => r.json())
     expect(JSON.stringify(read.response)).toBe(firstText)
+  })
+
+  it('a repeat gets its stored answer even when its versions no longer resolve', async () => {
+    // The real store, with version look-ups that can be made to fail (a fake passed through deps).
+    let versionsFail = false
+    const failing = () => (versionsFail ? Promise.reject(new Error('version store unavailable')) : null)
+    const store: Store = Object.assign(Object.create(f.store) as Store, {
+      getDefaultPolicy: (tenantId: string) => failing() ?? f.store.getDefaultPolicy(tenantId),
+      getPolicy: (tenantId: string, version: string) => failing() ?? f.store.getPolicy(tenantId, version),
+    })
+    // No version cache, so every request asks the store.
+    const app = createApp({ config: { ...f.config, VERSION_CACHE_TTL_MS: 0 }, store, logger: createLogger('silent') })
+    const post = (body: unknown) =>
+      app.request('/v1/equivalences/evaluate', {
+        method: 'POST',
+        headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const body = samplePair({ request_id: 'stored-before-1' })
+    const first = await post(body)
+    expect(first.status).toBe(200)
+    versionsFail = true
+    const again = await post(body)
+    expect(again.status).toBe(200)
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await again.text()).toBe(await first.text())
+    // Another body under that id is still a conflict; a new id still needs its versions.
+    expect((await post(samplePair({ request_id: 'stored-before-1', course_id: 'outro' }))).status).toBe(409)
+    expect((await post(samplePair({ request_id: 'stored-before-2' }))).status).toBe(500)
   })
 
   it('the same request_id in two tenants is two independent results', async () => {
