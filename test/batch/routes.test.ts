@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeysRepository } from '../../db/repositories/api-keys'
@@ -259,6 +260,16 @@ describe('batch and job routes', () => {
     expect((await call('POST', `/admin/taxonomies/${version}/activate`, keys.a!.admin)).status).toBe(200)
     await waitFor(async () => (await cached()) >= before + nodes.length)
     expect(await cached()).toBe(before + nodes.length)
+  })
+
+  it('describes the batch, job and dead-letter routes in a valid OpenAPI 3.1 document', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> }
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/equivalences/batch', '/v1/jobs/{id}', '/v1/jobs/{id}/results', '/admin/jobs/dead-letters']),
+    )
+    const validation = await new Validator().validate(doc)
+    expect(validation.errors ?? []).toEqual([])
+    expect(validation.valid).toBe(true)
   })
 
   it('queues a taxonomy index build for an existing version only', async () => {

@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CreateTaxonomyRequest } from '../../edge/routes/admin/taxonomies'
 import { type EdgeFixture, type TenantFixture, createEdgeFixture, samplePair } from './fixture'
@@ -176,6 +177,10 @@ describe('docs', () => {
         '/admin/audit/verify',
       ]),
     )
+    // The document itself is valid OpenAPI 3.1 (JSON Schema of the spec, references resolved).
+    const validation = await new Validator().validate(doc)
+    expect(validation.errors ?? []).toEqual([])
+    expect(validation.valid).toBe(true)
     const ui = await f.call('GET', '/docs')
     expect(ui.status).toBe(200)
     expect(await ui.text()).toContain('/openapi.json')
