@@ -1,6 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm'
 import type { Database } from './client'
-import { auditContentOf, type AuditEventInput } from './repositories/audit'
+import { auditEventRecord, type AuditEventInput } from './repositories/audit'
 import { equivalenceResults } from './schema'
 
 /**
@@ -92,7 +92,8 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
         sql`SELECT created_id FROM append_audited_results(${batchJson}::json)`,
       )) as unknown as { rows: { created_id: string }[] }
       const createdIds = new Set(rows.map((r) => r.created_id))
-      for (const row of candidates) if (createdIds.has(row.id)) created.set(keyOf(row.tenantId, row.requestId), row)
+      for (const row of candidates)
+        if (createdIds.has(row.id)) created.set(keyOf(row.tenantId, row.requestId), row)
     } catch {
       await Promise.all(batch.map((p) => insertOne(p).then(p.resolve, p.reject)))
       return
@@ -164,14 +165,6 @@ function storedRowOf(row: Pending['row'], createdAt: Date): Stored {
 
 /** One element of the function's `batch` argument: the result's columns and its audit event. */
 function batchEntryOf(p: Pending, row: Stored) {
-  const event = {
-    tenantId: row.tenantId,
-    action: p.audit.action,
-    actorKeyId: p.audit.actorKeyId ?? null,
-    target: row.id,
-    payload: p.audit.payload ?? {},
-    createdAt: row.createdAt,
-  }
   return {
     id: row.id,
     tenant_id: row.tenantId,
@@ -187,10 +180,6 @@ function batchEntryOf(p: Pending, row: Stored) {
     model_version: row.modelVersion,
     simulation: row.simulation,
     created_at: row.createdAt.toISOString(),
-    audit_action: event.action,
-    audit_actor_key_id: event.actorKeyId,
-    audit_payload: event.payload,
-    audit_created_at: event.createdAt.toISOString(),
-    audit_content: auditContentOf(event),
+    audit: auditEventRecord(row.tenantId, { ...p.audit, target: row.id }, row.createdAt),
   }
 }

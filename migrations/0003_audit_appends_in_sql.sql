@@ -7,8 +7,9 @@
 -- head after its lock (a VOLATILE function's statements each take a fresh snapshot, so the previous
 -- holder's committed row is seen), and appends
 --   hash = hex(SHA-256(prev_hash || '\n' || seq || '\n' || content))
--- exactly as audit.ts defines and verifies it. The lock key is audit.ts's too:
--- (AUDIT_LOCK_CLASS 0x41554454, hashtext(tenant id)). Batch job items use it (jobs.completeMany).
+-- exactly as audit.ts defines and verifies it. The lock key is (0x41554454 "AUDT", hashtext(tenant
+-- id)): the first key keeps these locks apart from any other advisory lock. Every audit append
+-- goes through here (audit.ts appendAuditEvents, jobs.completeMany, append_audited_results).
 CREATE OR REPLACE FUNCTION append_audit_events(events jsonb)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -60,8 +61,8 @@ $$;
 -- COMMIT), each of them time a tenant's chain lock is held and its callers wait. Inserts the
 -- results (a request id already stored inserts nothing), then appends one audit event per created
 -- result. `batch` is a JSON array of the result columns (id and created_at chosen by the caller)
--- plus audit_action, audit_actor_key_id, audit_payload, audit_created_at and audit_content; json,
--- not jsonb, so each response reaches its column as written. Returns the ids it created.
+-- plus `audit`, the result's event as append_audit_events takes it; json, not jsonb, so each
+-- response reaches its column as written. Returns the ids it created.
 CREATE OR REPLACE FUNCTION append_audited_results(batch json)
 RETURNS TABLE (created_id uuid)
 LANGUAGE plpgsql VOLATILE
@@ -86,15 +87,9 @@ BEGIN
   SELECT coalesce(array_agg(id), '{}') INTO created FROM inserted;
 
   PERFORM append_audit_events(coalesce(
-    (SELECT jsonb_agg(jsonb_build_object(
-              'tenant_id', r.tenant_id, 'action', r.audit_action, 'actor_key_id', r.audit_actor_key_id,
-              'target', r.id::text, 'payload', r.audit_payload, 'created_at', r.audit_created_at,
-              'content', r.audit_content) ORDER BY r.arrival)
-       FROM ROWS FROM (json_to_recordset(batch) AS (
-              id uuid, tenant_id uuid, audit_action text, audit_actor_key_id uuid,
-              audit_payload jsonb, audit_created_at text, audit_content text))
-            WITH ORDINALITY AS r(id, tenant_id, audit_action, audit_actor_key_id, audit_payload,
-                                 audit_created_at, audit_content, arrival)
+    (SELECT jsonb_agg(r.audit ORDER BY r.arrival)
+       FROM ROWS FROM (json_to_recordset(batch) AS (id uuid, audit jsonb))
+            WITH ORDINALITY AS r(id, audit, arrival)
       WHERE r.id = ANY (created)),
     '[]'::jsonb));
 

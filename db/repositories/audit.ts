@@ -2,11 +2,10 @@ import canonicalize from 'canonicalize'
 import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import type { Database, Transaction } from '../client'
+import type { Database } from '../client'
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../cursor'
 import { isUuid } from '../ids'
 import { auditEvents } from '../schema'
-import { withTransaction } from '../transaction'
 
 /**
  * The audit trail: append-only and hash-chained per tenant.
@@ -21,10 +20,10 @@ import { withTransaction } from '../transaction'
  * row's `prev_hash`. (Deleting the newest rows cannot be seen from inside the table: anchor the
  * head hash elsewhere — a log line, a backup manifest — when that matters.)
  *
- * Appends of one tenant are serialized by a transaction-scoped advisory lock on that tenant, so
- * other tenants never wait; the hash is computed inside the INSERT, so holding the lock costs one
- * statement plus the commit. Evaluation results append in batches through the SQL function of
- * migrations/0003 (see db/result-batcher.ts), which takes the same lock and hashes the same way.
+ * Every append, of one event or of many, goes through one SQL function, `append_audit_events`
+ * (migrations/0003): it takes a transaction-scoped advisory lock per tenant (other tenants never
+ * wait), reads the head after the lock and hashes in SQL, so holding a lock costs one statement
+ * plus the commit. Only the canonical JSON of each event is computed here (`auditEventRecord`).
  */
 
 export type AuditEvent = typeof auditEvents.$inferSelect
@@ -39,12 +38,6 @@ export interface AuditEventInput {
 }
 
 export const GENESIS_HASH = '0'.repeat(64)
-
-/**
- * Namespace of the audit chain's advisory locks (the first of the two-key form), so no other lock
- * can collide. migrations/0003 (the batch appends in SQL) takes the same key.
- */
-const AUDIT_LOCK_CLASS = 0x41554454 // "AUDT"
 
 /** The hashed content of an event: canonical JSON (RFC 8785) of its fields. */
 export function auditContentOf(row: {
@@ -63,6 +56,50 @@ export function auditContentOf(row: {
     payload: row.payload,
     created_at: row.createdAt.toISOString(),
   })!
+}
+
+/** An event as `append_audit_events` takes it: its columns, and the content its hash covers. */
+export interface AuditEventRecord {
+  tenant_id: string
+  action: string
+  actor_key_id: string | null
+  target: string
+  payload: Record<string, unknown>
+  created_at: string
+  content: string
+}
+
+export function auditEventRecord(
+  tenantId: string,
+  input: AuditEventInput,
+  createdAt: Date,
+): AuditEventRecord {
+  const row = {
+    tenantId,
+    action: input.action,
+    actorKeyId: input.actorKeyId ?? null,
+    target: input.target ?? '',
+    payload: input.payload ?? {},
+    createdAt,
+  }
+  return {
+    tenant_id: row.tenantId,
+    action: row.action,
+    actor_key_id: row.actorKeyId,
+    target: row.target,
+    payload: row.payload,
+    created_at: createdAt.toISOString(),
+    content: auditContentOf(row),
+  }
+}
+
+/**
+ * Appends events, of one or more tenants, in one statement: in the caller's transaction when `db`
+ * is one (the events then commit with the caller's mutation), else in the statement's own.
+ */
+export async function appendAuditEvents(db: Database, events: readonly AuditEventRecord[]): Promise<void> {
+  if (events.length === 0) return
+  await db.execute(sql`SELECT append_audit_events(${JSON.stringify(events)}::jsonb)`)
 }
 
 /**
@@ -84,48 +121,14 @@ export type ChainVerification =
 
 const SeqCursor = z.number().int().positive()
 
-/** Takes a tenant's chain lock until the end of the transaction. */
-async function lockChain(tx: Transaction, tenantId: string) {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}, hashtext(${tenantId}))`)
-}
-
 export function createAuditRepository(db: Database) {
-  async function appendIn(tx: Transaction, tenantId: string, input: AuditEventInput) {
-    const row = {
-      tenantId,
-      action: input.action,
-      actorKeyId: input.actorKeyId ?? null,
-      target: input.target ?? '',
-      payload: input.payload ?? {},
-      createdAt: new Date(),
-    }
-    const content = auditContentOf(row)
-    await lockChain(tx, tenantId)
-    // Read the chain's head only after the lock is held: a statement's snapshot starts with the
-    // statement, so this one sees the previous holder's committed row.
-    const [inserted] = await tx
-      .insert(auditEvents)
-      .select(
-        sql`SELECT ${tenantId}::uuid, n.seq, ${row.action}, ${row.actorKeyId}::uuid, ${row.target},
-                   ${JSON.stringify(row.payload)}::jsonb, n.prev_hash,
-                   encode(sha256(convert_to(n.prev_hash || E'\n' || n.seq::text || E'\n' || ${content}, 'UTF8')), 'hex'),
-                   ${row.createdAt.toISOString()}::timestamptz
-            FROM (SELECT coalesce(max(seq), 0) + 1 AS seq,
-                         coalesce((SELECT hash FROM audit_events WHERE tenant_id = ${tenantId}::uuid ORDER BY seq DESC LIMIT 1), ${GENESIS_HASH}) AS prev_hash
-                  FROM audit_events WHERE tenant_id = ${tenantId}::uuid) AS n`,
-      )
-      .returning()
-    return inserted!
-  }
-
   return {
     /**
      * Appends an event. Pass a transaction to make the event part of the caller's mutation
-     * (`withTransaction(db, tx => ... createAuditRepository(tx).append(...))`); given a plain
-     * database handle it opens its own.
+     * (`withTransaction(db, tx => ... createAuditRepository(tx).append(...))`).
      */
-    append(tenantId: string, input: AuditEventInput): Promise<AuditEvent> {
-      return withTransaction(db, (tx) => appendIn(tx, tenantId, input))
+    append(tenantId: string, input: AuditEventInput): Promise<void> {
+      return appendAuditEvents(db, [auditEventRecord(tenantId, input, new Date())])
     },
 
     /** Newest first. */

@@ -3,7 +3,7 @@ import type { Database } from '../client'
 import { isUuid } from '../ids'
 import { jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
-import { auditContentOf, createAuditRepository } from './audit'
+import { appendAuditEvents, auditEventRecord, createAuditRepository, type AuditEventRecord } from './audit'
 
 /** Back-off between callback delivery runs that failed: 1 min, doubling, at most hourly. */
 export const CALLBACK_BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 }
@@ -378,7 +378,7 @@ export function createJobsRepository(db: Database) {
         const events = entries
           .filter(({ item }) => settledIds.has(item.id))
           .map(({ item }) => eventOf.get(item.id)!)
-        if (events.length) await tx.execute(sql`SELECT append_audit_events(${JSON.stringify(events)}::jsonb)`)
+        await appendAuditEvents(tx, events)
         return {
           settledIds,
           finishedJobs: rows.map(finishedRef).filter((job): job is FinishedJobRef => job !== null),
@@ -548,7 +548,9 @@ export function createJobsRepository(db: Database) {
     /** Seconds the oldest item still waiting for a worker (queued or failed) has existed; 0 when none waits. */
     async oldestWaitingSeconds(): Promise<number> {
       const [row] = await db
-        .select({ seconds: sql<number>`coalesce(extract(epoch FROM now() - min(${jobItems.createdAt})), 0)::float8` })
+        .select({
+          seconds: sql<number>`coalesce(extract(epoch FROM now() - min(${jobItems.createdAt})), 0)::float8`,
+        })
         .from(jobItems)
         .where(inArray(jobItems.status, ['queued', 'failed']))
       return row?.seconds ?? 0
@@ -560,28 +562,25 @@ export function createJobsRepository(db: Database) {
 export type JobsRepository = ReturnType<typeof createJobsRepository>
 
 /** A batch item's result, audited as an evaluation's is (`result.created`), with its job and position. */
-function itemAuditEvent(item: ClaimedItem, result: NewItemResult, resultId: string, createdAt: Date) {
-  const event = {
-    tenantId: item.tenantId,
-    action: result.simulation ? 'result.simulated' : 'result.created',
-    actorKeyId: null,
-    target: resultId,
-    payload: {
-      request_id: result.requestId,
-      decisao: result.response.decisao,
-      input_hash: result.inputHash,
-      job_id: item.jobId,
-      idx: item.idx,
+function itemAuditEvent(
+  item: ClaimedItem,
+  result: NewItemResult,
+  resultId: string,
+  createdAt: Date,
+): AuditEventRecord {
+  return auditEventRecord(
+    item.tenantId,
+    {
+      action: result.simulation ? 'result.simulated' : 'result.created',
+      target: resultId,
+      payload: {
+        request_id: result.requestId,
+        decisao: result.response.decisao,
+        input_hash: result.inputHash,
+        job_id: item.jobId,
+        idx: item.idx,
+      },
     },
     createdAt,
-  }
-  return {
-    tenant_id: event.tenantId,
-    action: event.action,
-    actor_key_id: event.actorKeyId,
-    target: event.target,
-    payload: event.payload,
-    created_at: createdAt.toISOString(),
-    content: auditContentOf(event),
-  }
+  )
 }
