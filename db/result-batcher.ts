@@ -1,5 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm'
 import type { Database } from './client'
+import { createGroupCommit } from './group-commit'
 import { auditEventRecord, type AuditEventInput } from './repositories/audit'
 import { equivalenceResults } from './schema'
 
@@ -36,7 +37,6 @@ interface Pending {
 
 /** Largest batch: bounds the statement's size and the wait of the last caller. */
 const MAX_BATCH = 500
-const MAX_IN_FLIGHT = 2
 
 const keyOf = (tenantId: string, requestId: string) => `${tenantId}\u0000${requestId}`
 
@@ -57,23 +57,6 @@ export function resultBatcherFor(db: Database, insertOne: (p: Pending) => Promis
 }
 
 function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Outcome>): ResultBatcher {
-  let queue: Pending[] = []
-  let inFlight = 0
-
-  // Two commits may be in flight: while one holds the chain lock and waits for its WAL flush, the
-  // next inserts its results and is ready to append the moment the lock is free.
-  function pump() {
-    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH)
-      queue = queue.slice(batch.length)
-      inFlight++
-      void flush(batch).finally(() => {
-        inFlight--
-        pump()
-      })
-    }
-  }
-
   async function flush(batch: Pending[]) {
     // Repeats of one request inside the batch share the first one's row.
     const byKey = new Map<string, Pending[]>()
@@ -133,12 +116,18 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
     }
   }
 
+  // Two commits may be in flight: while one holds the chain lock and waits for its WAL flush, the
+  // next inserts its results and is ready to append the moment the lock is free.
+  const enqueue = createGroupCommit<Pending>({
+    maxInFlight: 2,
+    maxWeight: MAX_BATCH,
+    weightOf: () => 1,
+    commit: flush,
+  })
+
   return {
     insert(row, audit) {
-      return new Promise<Outcome>((resolve, reject) => {
-        queue.push({ row, audit, resolve, reject })
-        pump()
-      })
+      return new Promise<Outcome>((resolve, reject) => enqueue({ row, audit, resolve, reject }))
     },
   }
 }

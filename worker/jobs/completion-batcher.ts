@@ -1,3 +1,4 @@
+import { createGroupCommit } from '../../db/group-commit'
 import type { JobStore } from './store'
 
 type CompleteMany = JobStore['completeMany']
@@ -12,7 +13,6 @@ interface Pending {
 
 /** Bounds one statement's size and the wait of the last caller in a batch. */
 const MAX_ITEMS = 500
-const MAX_IN_FLIGHT = 2
 
 /**
  * Group commit for item completions. Every completion bumps its job's counters, so the job row is
@@ -25,27 +25,6 @@ const MAX_IN_FLIGHT = 2
  * retried on its own, so a bad row fails only its caller (which retries its items one by one).
  */
 export function batchCompletions(store: JobStore): JobStore {
-  let queue: Pending[] = []
-  let inFlight = 0
-
-  function pump() {
-    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
-      let items = 0
-      let take = 0
-      while (take < queue.length && (take === 0 || items + queue[take]!.entries.length <= MAX_ITEMS)) {
-        items += queue[take]!.entries.length
-        take++
-      }
-      const batch = queue.slice(0, take)
-      queue = queue.slice(take)
-      inFlight++
-      void flush(batch).finally(() => {
-        inFlight--
-        pump()
-      })
-    }
-  }
-
   async function flush(batch: Pending[]) {
     if (batch.length === 1) {
       const [only] = batch as [Pending]
@@ -60,17 +39,25 @@ export function batchCompletions(store: JobStore): JobStore {
       return
     }
     batch.forEach((p, i) => {
-      const mine = new Set(p.entries.filter(({ item }) => completed.settledIds.has(item.id)).map(({ item }) => item.id))
+      const mine = new Set(
+        p.entries.filter(({ item }) => completed.settledIds.has(item.id)).map(({ item }) => item.id),
+      )
       p.resolve({ settledIds: mine, finishedJobs: i === 0 ? completed.finishedJobs : [] })
     })
   }
+
+  const enqueue = createGroupCommit<Pending>({
+    maxInFlight: 2,
+    maxWeight: MAX_ITEMS,
+    weightOf: (p) => p.entries.length,
+    commit: flush,
+  })
 
   const overrides: Pick<JobStore, 'completeMany'> = {
     completeMany(entries) {
       if (entries.length === 0) return store.completeMany(entries)
       return new Promise<Completed>((resolve, reject) => {
-        queue.push({ entries, resolve, reject })
-        pump()
+        enqueue({ entries, resolve, reject })
       })
     },
   }
