@@ -1,5 +1,5 @@
 /** `\s` of a JavaScript regex: ECMAScript white space and line terminators (NaN, past the end of a string, is not). */
-export function isSpace(c: number): boolean {
+function isSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13)
   if (c < 0xa0) return false
   return (
