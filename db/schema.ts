@@ -67,6 +67,10 @@ export const tenants = pgTable(
     name: text('name').notNull(),
     status: text('status').$type<TenantStatus>().notNull().default('active'),
     rateLimits: jsonb('rate_limits').$type<RateLimitOverrides>().notNull().default({}),
+    /** Working days a case may wait in the review queue before the console flags it. */
+    reviewSlaDays: integer('review_sla_days').notNull().default(5),
+    /** Days the inputs (syllabus texts) of a result are kept; null = keep them. Decisions, hashes and audit stay. */
+    inputRetentionDays: integer('input_retention_days'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -221,6 +225,13 @@ export const equivalenceResults = pgTable(
     modelVersion: text('model_version').notNull(),
     /** An admin's what-if run under an inline policy: stored for the record, never a real decision. */
     simulation: boolean('simulation').notNull().default(false),
+    /**
+     * The request as evaluated, without its request_id: the JSON whose canonical form (RFC 8785)
+     * hashes to `input_hash`, which the result's audit event carries, so the chain vouches for it.
+     * Null once the tenant's retention purged it (`inputs_purged_at`), or for rows older than it.
+     */
+    inputs: json('inputs').$type<Record<string, unknown>>(),
+    inputsPurgedAt: timestamp('inputs_purged_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -243,6 +254,8 @@ export const reviews = pgTable(
     label: text('label').$type<ReviewLabel>().notNull(),
     notes: text('notes').notNull().default(''),
     createdAt: createdAt(),
+    /** The reason chosen in the decision form (a short code or phrase); notes carry the free text. */
+    motivo: text('motivo').notNull().default(''),
   },
   (t) => [
     check('reviews_label_check', oneOf('label', REVIEW_LABELS)),
@@ -258,6 +271,85 @@ export const reviews = pgTable(
       foreignColumns: [apiKeys.tenantId, apiKeys.id],
     }),
     index('reviews_tenant_result_idx').on(t.tenantId, t.resultId, t.createdAt),
+  ],
+)
+
+/** Who took a queued case ("assign to me"); one reviewer per result, replaced on re-assignment. */
+export const reviewAssignments = pgTable(
+  'review_assignments',
+  {
+    tenantId: tenantId(),
+    resultId: uuid('result_id').notNull(),
+    reviewerKeyId: uuid('reviewer_key_id').notNull(),
+    assignedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'review_assignments_pk', columns: [t.tenantId, t.resultId] }),
+    foreignKey({
+      name: 'review_assignments_result_fk',
+      columns: [t.tenantId, t.resultId],
+      foreignColumns: [equivalenceResults.tenantId, equivalenceResults.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'review_assignments_reviewer_fk',
+      columns: [t.tenantId, t.reviewerKeyId],
+      foreignColumns: [apiKeys.tenantId, apiKeys.id],
+    }),
+    index('review_assignments_reviewer_idx').on(t.tenantId, t.reviewerKeyId),
+  ],
+)
+
+export const PRECEDENT_STATUSES = ['active', 'revoked', 'superseded'] as const
+export type PrecedentStatus = (typeof PRECEDENT_STATUSES)[number]
+
+/**
+ * A reviewed pair as a rule: later evaluations of the same origin course(s) against the same
+ * target reuse the reviewer's decision while the rule is valid. `origin_key` / `target_key` are the
+ * normalised identities (institution + code + name); the syllabus hashes tell a changed syllabus
+ * apart from the one that was reviewed (services/precedents.ts computes both).
+ */
+export const precedents = pgTable(
+  'precedents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    originKey: text('origin_key').notNull(),
+    originSyllabusHash: text('origin_syllabus_hash').notNull(),
+    targetKey: text('target_key').notNull(),
+    targetSyllabusHash: text('target_syllabus_hash').notNull(),
+    /** Display names, so the admin list reads without opening results. */
+    originLabel: text('origin_label').notNull().default(''),
+    targetLabel: text('target_label').notNull().default(''),
+    decisao: text('decisao').$type<ReviewLabel>().notNull(),
+    motivo: text('motivo').notNull().default(''),
+    resultId: uuid('result_id').notNull(),
+    reviewId: uuid('review_id').notNull(),
+    reviewerKeyId: uuid('reviewer_key_id'),
+    /** Versions the reviewed result was evaluated under. */
+    policyVersion: text('policy_version').notNull(),
+    taxonomyVersion: text('taxonomy_version'),
+    modelVersion: text('model_version').notNull(),
+    /** Inclusive bounds on the evaluation's reference date; null until = open. */
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validUntil: date('valid_until', { mode: 'string' }),
+    status: text('status').$type<PrecedentStatus>().notNull().default('active'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('precedents_status_check', oneOf('status', PRECEDENT_STATUSES)),
+    check('precedents_decisao_check', oneOf('decisao', REVIEW_LABELS)),
+    unique('precedents_tenant_id_id_unique').on(t.tenantId, t.id),
+    foreignKey({
+      name: 'precedents_result_fk',
+      columns: [t.tenantId, t.resultId],
+      foreignColumns: [equivalenceResults.tenantId, equivalenceResults.id],
+    }).onDelete('cascade'),
+    // The evaluate look-up: one index probe on the pair, active rules only.
+    index('precedents_lookup_idx')
+      .on(t.tenantId, t.originKey, t.targetKey, t.createdAt.desc())
+      .where(sql`status = 'active'`),
+    index('precedents_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
   ],
 )
 

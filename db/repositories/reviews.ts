@@ -12,7 +12,7 @@ export function createReviewsRepository(db: Database) {
     /** Null when the result is not this tenant's. */
     async create(
       tenantId: string,
-      input: { resultId: string; reviewerKeyId?: string | null; label: ReviewLabel; notes?: string },
+      input: { resultId: string; reviewerKeyId?: string | null; label: ReviewLabel; notes?: string; motivo?: string },
     ): Promise<Review | null> {
       if (!isUuid(tenantId) || !isUuid(input.resultId)) return null
       if (input.reviewerKeyId && !isUuid(input.reviewerKeyId)) return null
@@ -22,7 +22,7 @@ export function createReviewsRepository(db: Database) {
           .insert(reviews)
           .select(
             sql`SELECT gen_random_uuid(), ${tenantId}::uuid, ${equivalenceResults.id}, ${input.reviewerKeyId ?? null}::uuid,
-                       ${input.label}, ${input.notes ?? ''}, now()
+                       ${input.label}, ${input.notes ?? ''}, now(), ${input.motivo ?? ''}
                 FROM ${equivalenceResults}
                 WHERE ${equivalenceResults.tenantId} = ${tenantId} AND ${equivalenceResults.id} = ${input.resultId}`,
           )
