@@ -22,4 +22,5 @@ export { TaxonomyNodeSchema, TaxonomySchema, type TaxonomyNode, type TaxonomyNod
 export { createLexicalMapper, MAPPER_VERSION, type ConceptMapper, type ConceptMatch, type MappingInput } from './mapper'
 export { createMemoryMappingCache, hashText, type MappingCache } from './cache'
 export { evaluateEquivalence, type EvaluationContext } from './evaluate'
+export { calibrateSimilarity, combineSignals, semanticWeightsTag, type SemanticSignal, type SemanticWeights } from './hybrid'
 export type { Concept } from './concepts'

@@ -46,6 +46,36 @@ export const WeightsSchema = z
   })
   .strict()
 
+/**
+ * How semantic signals (embeddings, optional LLM refinement) join the lexical ones when the
+ * deployment has a provider. These numbers are part of the mapping's identity: they are written
+ * into `model_version`, so a decision can be reproduced from its versions.
+ */
+export const SemanticSchema = z
+  .object({
+    /** Use the semantic mapper when a provider is configured; false keeps this tenant lexical. @default true */
+    usar: z.boolean().default(true),
+    /** Share of the semantic signal in a concept's confidence (the lexical one has the rest). @default 0.6 */
+    peso_semantico: fraction.default(0.6),
+    /** Cosine similarity at or below which the semantic signal is 0 (models differ: calibrate). @default 0.3 */
+    similaridade_piso: fraction.default(0.3),
+    /** Cosine similarity at or above which the semantic signal is 1. @default 0.8 */
+    similaridade_teto: fraction.default(0.8),
+    /** Passages of the origin kept per concept as candidates (for evidence and the LLM). @default 3 */
+    top_k: z.number().int().min(1).max(20).default(3),
+    /** When the provider fails: map lexically instead, or send the case to human review (degraded). @default 'lexical' */
+    em_falha: z.enum(['lexical', 'analise_humana']).default('lexical'),
+    /** LLM refinement of uncertain candidates (only when an LLM is configured). @default false */
+    llm: z.boolean().default(false),
+    /** Most an LLM may move one concept's confidence, up or down. @default 0.2 */
+    llm_ajuste_maximo: fraction.default(0.2),
+  })
+  .strict()
+  .refine((s) => s.similaridade_piso < s.similaridade_teto, {
+    message: 'similaridade_piso must be below similaridade_teto',
+    path: ['similaridade_piso'],
+  })
+
 export const PolicySchema = z
   .object({
     /**
@@ -74,6 +104,7 @@ export const PolicySchema = z
     /** A different member of the same course sequence (I vs II) is never DEFERIDO. @default true */
     bloquear_sequencia_diferente: z.boolean().default(true),
     pesos: WeightsSchema.default(() => WeightsSchema.parse({})),
+    semantico: SemanticSchema.default(() => SemanticSchema.parse({})),
   })
   .strict()
   .refine((p) => p.score_revisao <= p.score_deferido, {
