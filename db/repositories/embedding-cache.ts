@@ -24,6 +24,18 @@ export function createEmbeddingCacheRepository(db: Database) {
         .onConflictDoNothing()
     },
 
+    /** The vectors held for these hashes (absent ones are simply not in the map). */
+    async getMany(textHashes: readonly string[], model: string): Promise<Map<string, number[]>> {
+      const found = new Map<string, number[]>()
+      if (textHashes.length === 0) return found
+      const rows = await db
+        .select({ textHash: embeddingCache.textHash, vector: embeddingCache.vector })
+        .from(embeddingCache)
+        .where(and(eq(embeddingCache.model, model), inArray(embeddingCache.textHash, [...new Set(textHashes)])))
+      for (const row of rows) found.set(row.textHash, row.vector)
+      return found
+    },
+
     async get(textHash: string, model: string): Promise<number[] | null> {
       const [row] = await db
         .select({ vector: embeddingCache.vector })
