@@ -64,12 +64,41 @@ export async function createDatabase(config: DatabaseConfig = {}): Promise<Datab
   }
 }
 
+/**
+ * A lost database must cost the requests in flight, never the process. A pool connects new clients
+ * within this time or fails the checkout (a connection error → 503), instead of queueing requests
+ * behind a server that does not answer; keep-alive lets the OS notice a silently dead peer.
+ */
+const CONNECTION_OPTIONS = { connectionTimeoutMillis: 5_000, keepAlive: true } as const
+
+/** The part of pg-pool's interface (node-postgres and Neon's Pool alike) the listeners need. */
+interface EventedPool {
+  on(event: 'error', listener: (err: Error) => void): unknown
+  on(event: 'connect', listener: (client: { on(event: 'error', listener: (err: Error) => void): unknown }) => void): unknown
+}
+
+/**
+ * A pg Client whose socket dies emits 'error'; with no listener Node turns that into an uncaught
+ * exception and the process exits. pg-pool listens on idle clients only — it removes its listener
+ * when it hands a client out — so a connection cut inside a transaction (`write EPIPE`,
+ * `Connection terminated unexpectedly`) used to kill the API and every worker at once. Each client
+ * gets a listener of its own for its whole life: the queries in flight on it are rejected by the
+ * driver anyway (their callers see a connection error), the pool discards the broken client on
+ * release, and the next checkout connects afresh. The message only is logged: a driver error's
+ * text never carries query parameters, but its attached query object may.
+ */
+function survivePoolErrors(pool: EventedPool, name: string): void {
+  pool.on('error', (err) => console.error(`${name} pool: idle client error: ${err.message}`))
+  pool.on('connect', (client) => {
+    client.on('error', (err) => console.error(`${name} pool: client error: ${err.message}`))
+  })
+}
+
 async function openNodePostgres(url: string, max: number): Promise<DatabaseHandle> {
   const { Pool } = await import('pg')
   const { drizzle } = await import('drizzle-orm/node-postgres')
-  const pool = new Pool({ connectionString: url, max })
-  // An idle client that loses its connection emits 'error'; without a listener that kills the process.
-  pool.on('error', (err) => console.error('postgres pool: idle client error', err.message))
+  const pool = new Pool({ connectionString: url, max, ...CONNECTION_OPTIONS })
+  survivePoolErrors(pool, 'postgres')
   const db = drizzle({ client: pool, schema })
   return { db, driver: 'pg', close: () => pool.end() }
 }
@@ -99,8 +128,8 @@ async function openNeon(url: string, max: number, endpoints: NeonEndpoints): Pro
     neonConfig.forceDisablePgSSL = true
   }
 
-  const pool = new Pool({ connectionString: url, max })
-  pool.on('error', (err: Error) => console.error('neon pool: idle client error', err.message))
+  const pool = new Pool({ connectionString: url, max, ...CONNECTION_OPTIONS })
+  survivePoolErrors(pool, 'neon')
   const ws = drizzleWs({ client: pool, schema })
   const http = drizzleHttp({ client: neon(url), schema })
   // Everything but transaction() runs on the HTTP instance; the prototype link keeps its methods bound to it.

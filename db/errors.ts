@@ -27,6 +27,27 @@ export function pgErrorCode(err: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * Connection-level failures rather than query errors: the database is unreachable (refused, reset,
+ * timed out, terminated, shut down, out of connections), or a client was left unusable by such a
+ * failure — drizzle's ROLLBACK on a dead client reports only "not queryable", hiding the original.
+ * The edge answers these with 503 + Retry-After; the job runner retries the item.
+ */
+export function isConnectionError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && CONNECTION_CODES.test(code)) return true
+    const message = (e as { message?: unknown }).message
+    if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true
+  }
+  return false
+}
+
+const CONNECTION_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|57P0[1-3]|08\d{3}|53300)$/
+const CONNECTION_MESSAGES =
+  /connection terminated|connection (refused|closed|ended|error)|not queryable|timeout exceeded when trying to connect|fetch failed|error connecting to database|websocket|PGlite is closed/i
+
 export const UNIQUE_VIOLATION = '23505'
 export const FOREIGN_KEY_VIOLATION = '23503'
 
