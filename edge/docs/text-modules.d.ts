@@ -1,0 +1,9 @@
+// Imported as text on Workers (wrangler.toml `[[rules]]`, edge/docs/assets-workers.ts).
+declare module 'swagger-ui-dist/swagger-ui.css' {
+  const text: string
+  export default text
+}
+declare module 'swagger-ui-dist/swagger-ui-bundle.js' {
+  const text: string
+  export default text
+}
