@@ -81,7 +81,12 @@ export function createSemanticMapper(options: SemanticMapperOptions): SemanticMa
         .map((p, pi) => ({ p, sim: dot(vectors[ci]!, passageVectors[pi]!) }))
         .sort((a, b) => b.sim - a.sim)
         .slice(0, s.top_k)
-      candidates.set(c.id, ranked.map((r) => r.p))
+      // Only passages the embeddings relate to the concept are candidates: an unrelated one (an
+      // instruction planted in a syllabus, say) is never sent to the LLM nor quoted for this concept.
+      candidates.set(
+        c.id,
+        ranked.filter((r) => r.sim > s.similaridade_piso).map((r) => r.p),
+      )
       const best = ranked[0]
       return {
         conceito_id: c.id,
