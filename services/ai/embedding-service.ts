@@ -53,14 +53,17 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
     try {
       for (let start = 0; start < sent.length; start += provider.maxBatch) {
         const chunk = sent.slice(start, start + provider.maxBatch)
-        tally.chamadas_provedor++
         let answer: Awaited<ReturnType<EmbeddingProvider['embed']>>
         try {
           answer = await provider.embed(chunk)
         } catch (err) {
-          metrics.providerCall(model, failureKind(err))
+          const kind = failureKind(err)
+          // An open circuit sent nothing.
+          if (kind !== 'circuit_open') tally.chamadas_provedor++
+          metrics.providerCall(model, kind)
           throw err
         }
+        tally.chamadas_provedor++
         metrics.providerCall(model, 'ok')
         const tokens = answer.tokens || estimateTokens(chunk)
         used += tokens
