@@ -4,7 +4,7 @@
  * fields only. Pure functions: requests in the original's shape → the engine's request; the
  * engine's result (and stored rows) → the original's shapes. `/v2` (./v2.ts) is the native shape.
  */
-export { parseV1EvaluateRequest, V1EvaluateRequestSchema, type V1Evaluate, type V1EvaluateRequest, type ParseResult } from './v1/request'
+export { parseV1EvaluateRequest, toV1Evaluate, V1EvaluateRequestSchema, type V1Evaluate, type V1EvaluateRequest, type ParseResult } from './v1/request'
 export { toNativePolicy, V1PolicyInputSchema, type V1PolicyInput } from './v1/policy-input'
 export { renderV1Evaluate, NO_TAXONOMY_LABEL, type V1EvaluateResponse, type V1RenderInput } from './v1/response'
 export {

@@ -18,7 +18,8 @@ import { toNativePolicy, V1PolicyInputSchema } from './policy-input'
  */
 
 /** A field the original did not declare: used when valid, otherwise ignored like any unknown key. */
-const ignoredUnlessValid = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined)
+const ignoredUnlessValid = <T extends z.ZodType>(schema: T) =>
+  schema.optional().catch(undefined).openapi({ type: 'string', description: 'Not in the original: used when valid, else ignored' })
 
 export const V1DisciplineSchema = z
   .object({
@@ -87,7 +88,11 @@ function toCourse(d: V1Discipline): NonNullable<EvaluateRequestInput['origem']> 
 export function parseV1EvaluateRequest(body: unknown, prefix: (string | number)[] = ['body']): ParseResult<V1Evaluate> {
   const parsed = V1EvaluateRequestSchema.safeParse(body)
   if (!parsed.success) return { ok: false, issues: toValidationIssues(parsed.error, prefix) }
-  const v = parsed.data
+  return toV1Evaluate(parsed.data, prefix)
+}
+
+/** A request already parsed by `V1EvaluateRequestSchema` (e.g. by the route's validator) → the engine's. */
+export function toV1Evaluate(v: z.infer<typeof V1EvaluateRequestSchema>, prefix: (string | number)[] = ['body']): ParseResult<V1Evaluate> {
   const native: EvaluateRequestInput = {
     origem: toCourse(v.origem),
     destino: toCourse(v.destino),
