@@ -96,6 +96,13 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
       const toSend: string[] = []
       for (const key of unique) {
         if (found.has(key)) continue
+        // Saved by a batch that ended while we looked (it saves before leaving the in-flight map).
+        const late = cache.peek(model, key)
+        if (late) {
+          found.set(key, late)
+          tally.cache.em_voo++
+          continue
+        }
         const pending = inFlight.get(`${model}\u0000${key}`)
         if (pending) {
           tally.cache.em_voo++
@@ -106,6 +113,9 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
         const n = tally.cache[layer] - before[layer]
         if (n > 0) metrics.cacheHits(layer, n)
       }
+      // Waited for last; marked handled now, so a failure of our own batch first leaves no stray rejection.
+      const others = Promise.all(waits)
+      others.catch(() => undefined)
       if (toSend.length) {
         const batch = fetchMissing(tenantId, toSend, toSend.map((k) => textOf.get(k)!), tally)
         toSend.forEach((key, i) => {
@@ -121,7 +131,7 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
           for (const key of toSend) inFlight.delete(`${model}\u0000${key}`)
         }
       }
-      await Promise.all(waits)
+      await others
       return keys.map((k) => found.get(k)!)
     },
   }

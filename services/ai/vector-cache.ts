@@ -26,6 +26,8 @@ export interface VectorCache {
   /** The vectors found for these keys, looked up memory → Redis → Postgres; hits are copied up. */
   lookup(model: string, keys: readonly string[], tally: AiTally): Promise<Map<string, Float32Array>>
   save(model: string, entries: ReadonlyArray<[string, Float32Array]>): Promise<void>
+  /** The memory layer only, synchronously. */
+  peek(model: string, key: string): Float32Array | undefined
 }
 
 /** Vectors travel through Redis as base64 float32 (a quarter of the JSON size); the tag keeps them a string. */
@@ -61,6 +63,7 @@ export function createVectorCache(options: VectorCacheOptions = {}): VectorCache
   const layerError = (layer: CacheLayer, err: unknown) => options.onLayerError?.(layer, err)
 
   return {
+    peek: (model, key) => memory.get(`${model}\u0000${key}`),
     async lookup(model, keys, tally) {
       const found = new Map<string, Float32Array>()
       let missing: string[] = []
