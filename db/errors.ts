@@ -1,9 +1,10 @@
 /**
  * Errors the data layer raises on purpose. Each carries a code the edge maps to an HTTP status in
- * one place (CONFLICT → 409, INVALID_CURSOR → 422, INVALID_STATE → 409). "Not found" is not an
+ * one place (CONFLICT → 409, INVALID_CURSOR → 422, INVALID_STATE → 409, INTEGRITY — a stored row
+ * that no longer matches its audit event, refused rather than served — → 409). "Not found" is not an
  * error here: repositories return null, and another tenant's row is simply not found.
  */
-export type DataErrorCode = 'CONFLICT' | 'INVALID_CURSOR' | 'INVALID_STATE'
+export type DataErrorCode = 'CONFLICT' | 'INVALID_CURSOR' | 'INVALID_STATE' | 'INTEGRITY'
 
 export class DataError extends Error {
   override readonly name = 'DataError'

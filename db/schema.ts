@@ -457,8 +457,20 @@ export const auditEvents = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * For a result's event: the hash of the stored result row (request id, input hash, decision and
+     * the response as stored), computed by `append_audit_events` from the row itself and covered by
+     * the event's own hash, so an edited, deleted or swapped result no longer matches its event.
+     */
+    subjectHash: text('subject_hash'),
     /** Set by the writer (millisecond precision) because it is part of the hashed content. */
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
-  (t) => [primaryKey({ name: 'audit_events_tenant_seq_pk', columns: [t.tenantId, t.seq] })],
+  (t) => [
+    primaryKey({ name: 'audit_events_tenant_seq_pk', columns: [t.tenantId, t.seq] }),
+    // A result's event by the result's id: the replay check and the verifier's row-by-row pass.
+    index('audit_events_result_target_idx')
+      .on(t.tenantId, t.target)
+      .where(sql`action IN ('result.created', 'result.simulated')`),
+  ],
 )

@@ -5,7 +5,8 @@ import { isUuid } from '../ids'
 import { equivalenceResults, type Decisao } from '../schema'
 import { isTransaction, withTransaction } from '../transaction'
 import { resultBatcherFor } from '../result-batcher'
-import { createAuditRepository, type AuditEventInput } from './audit'
+import { DataError } from '../errors'
+import { checkStoredResult, createAuditRepository, type AuditEventInput } from './audit'
 
 export type EquivalenceResult = typeof equivalenceResults.$inferSelect
 
@@ -58,6 +59,20 @@ export function createResultsRepository(db: Database) {
     return row ?? null
   }
 
+  /**
+   * A stored answer is served again only while it matches its audit event (audit.ts): an edited or
+   * swapped row is refused, not replayed. A row with no event (written without `audit`) is served.
+   */
+  async function verified<T extends EquivalenceResult | null>(row: T): Promise<T> {
+    if (row && (await checkStoredResult(db, row.tenantId, row.id)) === 'mismatch') {
+      throw new DataError(
+        'INTEGRITY',
+        'The stored result for this request failed its integrity check; an administrator has to look at it',
+      )
+    }
+    return row
+  }
+
   /** The one-row path: insert (with its audit event, in one transaction), or read the stored row. */
   async function insertAndRead(
     row: NewResult & { tenantId: string },
@@ -82,7 +97,8 @@ export function createResultsRepository(db: Database) {
   }
 
   return {
-    getByRequestId,
+    getByRequestId: async (tenantId: string, requestId: string) =>
+      verified(await getByRequestId(tenantId, requestId)),
 
     /**
      * Stores a result unless this tenant already has one for `requestId`; either way returns the
@@ -101,10 +117,15 @@ export function createResultsRepository(db: Database) {
     ): Promise<{ result: EquivalenceResult; created: boolean }> {
       const row = { tenantId, ...input }
       const { audit } = options
-      if (!audit) return insertAndRead(row)
       // In the caller's transaction: write there. Otherwise share a commit with concurrent callers.
-      if (isTransaction(db)) return insertAndRead(row, audit)
-      return resultBatcherFor(db, (p) => insertAndRead(p.row, p.audit)).insert(row, audit)
+      const outcome = !audit
+        ? await insertAndRead(row)
+        : isTransaction(db)
+          ? await insertAndRead(row, audit)
+          : await resultBatcherFor(db, (p) => insertAndRead(p.row, p.audit)).insert(row, audit)
+      // A replay serves what was stored before: only while it still matches its event.
+      if (!outcome.created) await verified(outcome.result)
+      return outcome
     },
 
     async get(tenantId: string, id: string): Promise<EquivalenceResult | null> {
@@ -113,7 +134,7 @@ export function createResultsRepository(db: Database) {
         .select()
         .from(equivalenceResults)
         .where(and(eq(equivalenceResults.tenantId, tenantId), eq(equivalenceResults.id, id)))
-      return row ?? null
+      return verified(row ?? null)
     },
 
     /** Newest first, filtered, with an opaque cursor on (created_at, id). */
