@@ -49,6 +49,13 @@ function decode(value: unknown): Float32Array | null {
   return new Float32Array(bytes.buffer)
 }
 
+function unit(row: readonly number[]): Float32Array {
+  let norm = 0
+  for (const x of row) norm += x * x
+  norm = Math.sqrt(norm) || 1
+  return Float32Array.from(row, (x) => x / norm)
+}
+
 export function createVectorCache(options: VectorCacheOptions = {}): VectorCache {
   const max = options.memoryEntries ?? 20_000
   const ttl = options.ttlSeconds ?? 7 * 86_400
@@ -97,7 +104,8 @@ export function createVectorCache(options: VectorCacheOptions = {}): VectorCache
           for (const key of missing) {
             const row = rows.get(key)
             if (!row) continue
-            const v = Float32Array.from(row)
+            // Rows may come from another writer (the index job, an older provider): unit length here.
+            const v = unit(row)
             found.set(key, v)
             remember(model, key, v)
             upToRedis.push([key, v])
