@@ -1,0 +1,51 @@
+import { createMiddleware } from 'hono/factory'
+import { findUnsafeText, isSafeText, UNSAFE_TEXT_MESSAGE, UNSAFE_TEXT_TYPE } from '../../engine/safe-text'
+import type { AppEnv } from '../context'
+import { ApiError, type ValidationIssue } from '../errors'
+
+/**
+ * Every string a request carries — query values and names, path segments, every string and key of
+ * a JSON body — is checked before any route sees it: NUL or an unpaired surrogate is a 422 naming
+ * the field (`loc: ["body", "itens", 3, "origem", "ementa"]`), instead of a Postgres error (500)
+ * after validation or text stored other than sent (engine/safe-text.ts says why). Runs after the
+ * body limit, so it reads at most what the route would; Hono caches the parsed body, so the route's
+ * validator does not parse it twice. A body that is not JSON is left to the route's validator.
+ */
+export const refuseUnsafeText = createMiddleware<AppEnv>(async (c, next) => {
+  const issues: ValidationIssue[] = []
+  const issue = (loc: (string | number)[]) => ({ loc, msg: UNSAFE_TEXT_MESSAGE, type: UNSAFE_TEXT_TYPE })
+
+  const url = new URL(c.req.url)
+  for (const [name, value] of url.searchParams) {
+    if (!isSafeText(name) || !isSafeText(value)) issues.push(issue(['query', name]))
+  }
+  for (const segment of url.pathname.split('/')) {
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(segment)
+    } catch {
+      continue // a malformed escape is the router's to refuse
+    }
+    if (!isSafeText(decoded)) {
+      issues.push(issue(['path']))
+      break
+    }
+  }
+  if (issues.length === 0 && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    if (/json/i.test(c.req.header('content-type') ?? '')) {
+      let body: unknown
+      let parsed = true
+      try {
+        body = await c.req.json()
+      } catch (err) {
+        // Not JSON: the route's validator says so. Anything else (a body over the limit) propagates.
+        if (!(err instanceof SyntaxError)) throw err
+        parsed = false
+      }
+      const path = parsed ? findUnsafeText(body) : null
+      if (path) issues.push(issue(['body', ...path]))
+    }
+  }
+  if (issues.length > 0) throw ApiError.validation(issues)
+  await next()
+})
