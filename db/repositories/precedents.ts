@@ -2,7 +2,7 @@ import { and, desc, eq, getTableColumns, gte, isNull, lte, or, sql, type SQL } f
 import type { Database } from '../client'
 import { cursorAtOf, newestFirstAfter, newestFirstPage, pageSize, type Page } from '../cursor'
 import { isUuid } from '../ids'
-import { precedents, type PrecedentStatus, type ReviewLabel } from '../schema'
+import { apiKeys, precedents, type PrecedentStatus, type ReviewLabel } from '../schema'
 import { withTransaction } from '../transaction'
 import { createAuditRepository } from './audit'
 
@@ -63,11 +63,21 @@ export function createPrecedentsRepository(db: Database) {
      * `precedents_lookup_idx`. The caller compares the syllabus hashes (a changed syllabus is a
      * rule that exists but does not apply).
      */
-    async findInForce(tenantId: string, originKey: string, targetKey: string, date: string): Promise<Precedent | null> {
+    async findInForce(
+      tenantId: string,
+      originKey: string,
+      targetKey: string,
+      date: string,
+    ): Promise<(Precedent & { reviewerLabel: string | null }) | null> {
       if (!isUuid(tenantId)) return null
       const [row] = await db
-        .select()
+        .select({
+          ...getTableColumns(precedents),
+          // The reviewer as people know the key: its prefix and name (a primary-key join).
+          reviewerLabel: sql<string | null>`CASE WHEN ${apiKeys.id} IS NULL THEN NULL ELSE ${apiKeys.prefix} || CASE WHEN ${apiKeys.name} <> '' THEN ' (' || ${apiKeys.name} || ')' ELSE '' END END`,
+        })
         .from(precedents)
+        .leftJoin(apiKeys, and(eq(apiKeys.tenantId, precedents.tenantId), eq(apiKeys.id, precedents.reviewerKeyId)))
         .where(
           and(
             eq(precedents.tenantId, tenantId),
