@@ -25,9 +25,10 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY engine ./engine
 COPY db ./db
+COPY services ./services
+# The Node API runs the job handlers in process (jobs/embedded.ts) when no QStash is configured.
+COPY jobs ./jobs
 COPY edge ./edge
-# The Node API runs the job handlers in process when no QStash is configured.
-COPY worker ./worker
 COPY migrations ./migrations
 
 # The official image ships the unprivileged `node` user (uid 1000).

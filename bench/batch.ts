@@ -16,12 +16,14 @@ import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createJobsRepository } from '../db/repositories/jobs'
 import { createTenantsRepository } from '../db/repositories/tenants'
-import { createInProcessDispatcher } from '../edge/services/dispatch/in-process'
-import { evaluateItemMessage } from '../edge/services/dispatch/messages'
-import { createQStashDispatcher } from '../edge/services/dispatch/qstash'
-import type { JobDispatcher, JobHandlers } from '../edge/services/dispatch/types'
-import { createDbStore } from '../edge/store-db'
-import { createWorkerRuntime } from '../worker/runtime'
+import { createMemoryMappingCache } from '../engine/index'
+import { createQStashDispatcher } from '../jobs/dispatchers/qstash'
+import { createEmbeddedJobs } from '../jobs/embedded'
+import { evaluateItemMessage } from '../jobs/messages'
+import { createJobRuntime } from '../jobs/runtime'
+import type { JobDispatcher } from '../jobs/types'
+import { createServiceContext } from '../services/context'
+import { createVersionCache } from '../services/resolve-versions'
 import { createWorkerApp } from '../worker/server'
 import { batchPayload } from '../test/batch/fixture'
 import { listen } from '../test/harness/listen'
@@ -45,7 +47,9 @@ async function setUp() {
   const database = await createTestDatabase({ poolSize: Math.max(concurrency, parallelism) + 4 })
   const salt = `bench-salt-${crypto.randomUUID()}`
   const tenant = await createTenantsRepository(database.db).create({ slug: `bench-${crypto.randomUUID().slice(0, 8)}`, name: 'Bench' })
-  return { database, salt, tenant, store: createDbStore(database.db, salt), jobs: createJobsRepository(database.db) }
+  // As the entries build it: one version cache (5 s, the edge's default) and one mapping cache.
+  const services = createServiceContext(database.db, { apiKeySalt: salt, versions: createVersionCache(5_000), mappingCache: createMemoryMappingCache() })
+  return { database, salt, tenant, services, jobs: createJobsRepository(database.db) }
 }
 
 /** Creates the job (accepted), dispatches it and waits for its completion; returns seconds. */
@@ -75,9 +79,13 @@ function report(name: string, n: number, r: { acceptSeconds: number; processSeco
 async function inProcess(): Promise<void> {
   const env = await setUp()
   try {
-    const late: { handlers?: JobHandlers } = {}
-    const dispatcher = createInProcessDispatcher({ handlers: () => late.handlers!, concurrency })
-    late.handlers = createWorkerRuntime({ db: env.database.db, store: env.store, dispatcher, callbackSigningSecret: env.salt }).handlers
+    const { dispatcher } = createEmbeddedJobs({
+      services: env.services,
+      callbackSigningSecret: env.salt,
+      concurrency,
+      sweepEveryMs: null,
+      recoverAtStart: false,
+    })
     const r = await run(env, items, dispatcher, () => dispatcher.idle())
     report('in-process', items, r, `concurrency=${concurrency} batch=25`)
   } finally {
@@ -96,7 +104,7 @@ async function viaQStash(): Promise<void> {
       workerUrl: server.url,
       parallelism,
     })
-    const runtime = createWorkerRuntime({ db: env.database.db, store: env.store, dispatcher, callbackSigningSecret: env.salt })
+    const runtime = createJobRuntime({ services: env.services, dispatcher, callbackSigningSecret: env.salt })
     late.app = createWorkerApp({
       handlers: runtime.handlers,
       receiver: new Receiver({ currentSigningKey: standIn.currentSigningKey, nextSigningKey: standIn.nextSigningKey }),

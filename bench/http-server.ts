@@ -4,9 +4,8 @@ import pg from 'pg'
 import { createDatabase } from '../db/client'
 import { createApp } from '../edge/app'
 import { parseConfig } from '../edge/config'
-import { createLogger } from '../edge/lib/logger'
+import { createLogger } from '../services/logger'
 import { createMetrics } from '../edge/lib/metrics'
-import { createDbStore } from '../edge/store-db'
 
 /**
  * The server `bench:http` measures: the real app (auth on, persistence to Postgres through
@@ -19,7 +18,7 @@ const config = parseConfig({ ...process.env, RATE_LIMIT_ENABLED: 'false' })
 const database = await createDatabase({ url: config.DATABASE_URL, driver: 'pg', poolSize: config.DATABASE_POOL_SIZE })
 const app = createApp({
   config,
-  store: createDbStore(database.db, config.API_KEY_SALT!),
+  db: database.db,
   logger: createLogger(config.LOG_LEVEL),
   metrics: createMetrics({ defaultMetrics: true }),
 })

@@ -148,6 +148,9 @@ function storedRowOf(row: Pending['row'], createdAt: Date): Stored {
     taxonomyVersion: row.taxonomyVersion ?? null,
     modelVersion: row.modelVersion,
     simulation: row.simulation ?? false,
+    // append_audited_results does not store inputs (yet): the created row has none.
+    inputs: null,
+    inputsPurgedAt: null,
     createdAt,
   }
 }

@@ -1,41 +1,47 @@
 import { swaggerUI } from '@hono/swagger-ui'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
+import type { Database } from '../db/client'
 import { createMemoryMappingCache } from '../engine/index'
-import { withVersionCache } from './caching-store'
+import { buildTaxonomyIndexMessage } from '../jobs/messages'
+import { createLogger, type Logger } from '../services/logger'
+import { createVersionCache, type VersionCache } from '../services/resolve-versions'
 import type { Config } from './config'
-import type { Services } from './context'
+import type { BatchServices, Services } from './context'
 import { ApiError, handleError } from './errors'
 import { createKeyHasher } from './lib/api-key'
 import { KeyCache } from './lib/key-cache'
-import { createLogger, type Logger } from './lib/logger'
 import { type Metrics, noopMetrics } from './lib/metrics-port'
 import { authenticate } from './middleware/auth'
 import { bodyLimit } from './middleware/body-limit'
+import { init } from './middleware/init'
 import { jsonByDefault } from './middleware/json-by-default'
 import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
 import { registerAdminRoutes } from './routes/admin/index'
 import { BATCH_PATH } from './routes/equivalences/batch'
-import { buildTaxonomyIndexMessage } from './services/dispatch/messages'
-import { registerEvaluate } from './routes/equivalences/evaluate'
-import { registerBatchRoutes } from './routes/jobs/index'
+import { registerEquivalenceRoutes } from './routes/equivalences/index'
+import { registerJobRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
 import { registerResultRoutes } from './routes/results/index'
 import { registerHealth } from './routes/system/health'
 import { registerMetrics } from './routes/system/metrics'
 import { registerReady } from './routes/system/ready'
-import type { BatchServices } from './services/batch/types'
-import type { Store } from './store'
 
 export type { App } from './routes/openapi'
 export type { AppEnv, Services } from './context'
 
-/** What a runtime entry hands the app; everything but config and store has a default. */
+/** What a runtime entry hands the app; everything but config (and a database) has a default. */
 export type AppDeps = {
   config: Config
-  store: Store
+  /**
+   * The database every request uses (Node, Deno, tests). Absent: each request brings its own as
+   * `env.db` (the Workers entry), and the repositories are built per request.
+   */
+  db?: Database
+  /** @default a cache of VERSION_CACHE_TTL_MS (the Node entry shares it with the embedded jobs) */
+  versions?: VersionCache
   /** @default MemoryRateLimiter (or none when RATE_LIMIT_ENABLED=false) */
   limiter?: RateLimiter
   /** @default noopMetrics (the Node and Deno entries pass Prometheus metrics) */
@@ -48,7 +54,7 @@ export type AppDeps = {
   mappingCache?: Services['mappingCache']
   /** Lets a caller (tests, the Workers entry) keep one cache across app instances. */
   keyCache?: KeyCache
-  /** Batch jobs (worker/batch-services.ts on Node); without it the batch and job routes are absent. */
+  /** Batch jobs (QStash, or jobs/embedded.ts on Node); without it the batch and job routes are absent. */
   batch?: BatchServices
 }
 
@@ -57,7 +63,7 @@ export function createServices(deps: AppDeps): Services {
   if (!config.API_KEY_SALT) throw new Error('API_KEY_SALT must be resolved before the app is created')
   return {
     config,
-    store: withVersionCache(deps.store, config.VERSION_CACHE_TTL_MS),
+    versions: deps.versions ?? createVersionCache(config.VERSION_CACHE_TTL_MS),
     limiter: config.RATE_LIMIT_ENABLED ? (deps.limiter ?? new MemoryRateLimiter()) : unlimited,
     keyCache: deps.keyCache ?? new KeyCache(config.API_KEY_CACHE_TTL_MS),
     metrics: deps.metrics ?? noopMetrics,
@@ -67,6 +73,7 @@ export function createServices(deps: AppDeps): Services {
     pingRedis: deps.pingRedis,
     mapper: deps.mapper,
     mappingCache: deps.mappingCache ?? createMemoryMappingCache(),
+    batch: deps.batch,
   }
 }
 
@@ -83,6 +90,7 @@ export function createApp(deps: AppDeps): App {
   })
 
   app.use('*', requestContext(services))
+  app.use('*', init(services, deps.db))
   app.use('*', services.metrics.registerMetrics)
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
   if (config.CORS_ORIGINS.length) {
@@ -110,18 +118,18 @@ export function createApp(deps: AppDeps): App {
   // Everything under /v1 and /admin needs a key; roles and rate-limit groups are set per route.
   app.use('/v1/*', authenticate)
   app.use('/admin/*', authenticate)
-  registerEvaluate(app)
-  registerResultRoutes(app)
-  // With a batch tier, activating a taxonomy queues its embedding-index build at once.
+  // Each resource folder registers its own routes; the batch tier's are absent without one.
   const batch = deps.batch
+  registerEquivalenceRoutes(app, batch)
+  registerResultRoutes(app)
+  if (batch) registerJobRoutes(app)
   registerAdminRoutes(app, {
+    batch,
+    // With a batch tier, activating a taxonomy queues its embedding-index build at once.
     taxonomies: batch
       ? { onActivated: (tenantId, version) => batch.dispatcher.dispatch([buildTaxonomyIndexMessage(tenantId, version)]) }
       : {},
   })
-
-  // Batch submission, jobs, results and dead letters (edge/routes/equivalences/batch.ts, jobs/, admin/dead-letters.ts).
-  if (deps.batch) registerBatchRoutes(app, deps.batch)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKeyAuth', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.doc31('/openapi.json', {

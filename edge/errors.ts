@@ -4,10 +4,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import { toValidationIssues } from '../engine/index'
 import { DataError } from '../db/errors'
+import { ServiceError, type ValidationIssue } from '../services/errors'
 import type { AppEnv } from './context'
 
-/** One `{loc, msg, type}` item of a FastAPI-style 422 body. */
-export type ValidationIssue = { loc: (string | number)[]; msg: string; type: string }
+export type { ValidationIssue }
 
 export type ErrorCode =
   | 'MISSING_API_KEY'
@@ -59,17 +59,6 @@ export class ApiError extends Error {
     new ApiError('UNAVAILABLE', what, { 'Retry-After': String(retryAfterSeconds) })
 }
 
-/** Errors from a dependency that is down (database, cache): mapped to 503, never 500. */
-export class DependencyUnavailableError extends Error {
-  constructor(
-    readonly dependency: 'database' | 'redis',
-    options?: { cause?: unknown },
-  ) {
-    super(`${dependency} unavailable`, options)
-    this.name = 'DependencyUnavailableError'
-  }
-}
-
 /** Connection-level failures (refused, reset, timed out, terminated) rather than query errors. */
 export function isConnectionError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -110,7 +99,7 @@ export function describeError(err: unknown): { error: string; stack?: string } {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
-  if (err instanceof DependencyUnavailableError) return ApiError.unavailable(`Service temporarily unavailable: ${err.dependency}`)
+  if (err instanceof ServiceError) return new ApiError(err.code, err.detail)
   if (err instanceof DataError) {
     if (err.code === 'INVALID_CURSOR') return ApiError.validation([{ loc: ['query', 'cursor'], msg: err.message, type: 'value_error' }])
     return ApiError.conflict(err.message)
@@ -130,6 +119,7 @@ export function toApiError(err: unknown): ApiError {
     if (err.status === 404) return ApiError.notFound()
     if (err.status >= 400 && err.status < 500) return new ApiError('VALIDATION', [{ loc: ['request'], msg: err.message, type: 'value_error' }])
   }
+  // The one place a lost or refused database connection becomes a 503 rather than a 500.
   if (isConnectionError(err)) return ApiError.unavailable('Service temporarily unavailable: database')
   return new ApiError('INTERNAL', 'Internal server error')
 }

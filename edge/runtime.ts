@@ -1,6 +1,6 @@
 import { Redis } from '@upstash/redis'
 import type { Config } from './config'
-import type { Logger } from './lib/logger'
+import type { Logger } from '../services/logger'
 import type { Metrics } from './lib/metrics-port'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import type { RateLimiter } from './ratelimit/types'

@@ -14,7 +14,7 @@ const WorkerConfigSchema = z.object({
   DATABASE_URL: z.url(),
   /** @default 'pg' (node-postgres; the worker is a long-lived container) */
   DATABASE_DRIVER: z.enum(['pg', 'neon']).default('pg'),
-  /** Needed by the edge's Store (key hashing); each tenant's job-callback secret derives from it too. */
+  /** Each tenant's job-callback secret derives from it (jobs/callbacks/signature.ts), as on the API. */
   API_KEY_SALT: z.string().min(16, 'must be at least 16 characters'),
   /** @default 'https://qstash.upstash.io' */
   QSTASH_URL: z.url().default('https://qstash.upstash.io'),

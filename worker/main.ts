@@ -1,12 +1,14 @@
 import { Client, Receiver } from '@upstash/qstash'
 import { createDatabase } from '../db/client'
-import { createLogger } from '../edge/lib/logger'
-import { createQStashDispatcher, scheduleSweeper } from '../edge/services/dispatch/qstash'
-import { createDbStore } from '../edge/store-db'
+import { createMemoryMappingCache } from '../engine/index'
+import { createQStashDispatcher, scheduleSweeper } from '../jobs/dispatchers/qstash'
+import { createOpenAiEmbedder } from '../jobs/embeddings/openai'
+import type { JobStore } from '../jobs/ports'
+import { createJobRuntime } from '../jobs/runtime'
+import { createServiceContext } from '../services/context'
+import { createLogger } from '../services/logger'
+import { createVersionCache } from '../services/resolve-versions'
 import type { WorkerConfig } from './config'
-import { createOpenAiEmbedder } from './embeddings/openai'
-import type { JobStore } from './jobs/store'
-import { createWorkerRuntime } from './runtime'
 import { createWorkerApp } from './server'
 import { serve } from '@hono/node-server'
 
@@ -33,9 +35,13 @@ export async function startWorker(
     retries: config.JOB_RETRIES,
     parallelism: config.WORKER_PARALLELISM,
   })
-  const runtime = createWorkerRuntime({
-    db: database.db,
-    store: createDbStore(database.db, config.API_KEY_SALT),
+  const runtime = createJobRuntime({
+    services: createServiceContext(database.db, {
+      apiKeySalt: config.API_KEY_SALT,
+      // The items of one batch mostly share their versions; a few seconds of staleness is the edge's too.
+      versions: createVersionCache(10_000),
+      mappingCache: createMemoryMappingCache(),
+    }),
     dispatcher,
     callbackSigningSecret: config.API_KEY_SALT,
     callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,

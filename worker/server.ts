@@ -3,10 +3,9 @@ import type { Receiver } from '@upstash/qstash'
 import { Hono } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
-import { JOB_ROUTES } from '../edge/services/dispatch/types'
-import type { JobHandlers, JobOutcome, JobRoute } from '../edge/services/dispatch/types'
-import type { Logger } from '../edge/lib/logger'
-import type { WorkerMetrics } from './metrics'
+import type { JobMetrics } from '../jobs/metrics'
+import { JOB_ROUTES, type JobHandlers, type JobOutcome, type JobRoute } from '../jobs/types'
+import type { Logger } from '../services/logger'
 
 export interface WorkerAppDeps {
   handlers: JobHandlers
@@ -14,7 +13,7 @@ export interface WorkerAppDeps {
   receiver: Pick<Receiver, 'verify'>
   /** Public base URL QStash delivers to (WORKER_URL): the signature's `sub` must name it. */
   publicUrl: string
-  metrics: WorkerMetrics
+  metrics: JobMetrics
   logger?: Logger
 }
 

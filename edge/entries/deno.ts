@@ -1,10 +1,9 @@
 import { createDatabase } from '../../db/client'
 import { createApp } from '../app'
 import { ConfigError, parseConfig } from '../config'
-import { createLogger } from '../lib/logger'
+import { createLogger } from '../../services/logger'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
-import { createDbStore } from '../store-db'
 
 /**
  * Deno entry (`deno task start`): a long-lived process like Node's, so one database pool serves
@@ -45,7 +44,7 @@ const database = await createDatabase({
 })
 const app = createApp({
   config,
-  store: createDbStore(database.db, config.API_KEY_SALT!),
+  db: database.db,
   limiter: createRateLimiter(config, { redis, logger, metrics }),
   metrics,
   logger,

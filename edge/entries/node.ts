@@ -3,13 +3,19 @@ import { join } from 'node:path'
 import { createDatabase } from '../../db/client'
 import { createApp } from '../app'
 import { ConfigError, parseConfig } from '../config'
-import { createLogger } from '../lib/logger'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
-import { createDbStore } from '../store-db'
 import { loadOrCreateSalt, writeDemoKeysFile } from '../../db/local-files'
 import { demoKeysFromEnv, seedDemo } from '../../db/seed'
-import { createNodeBatchServices } from '../../worker/batch-services'
+import { createMemoryMappingCache } from '../../engine/index'
+import { Client } from '@upstash/qstash'
+import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
+import { createQStashDispatcher } from '../../jobs/dispatchers/qstash'
+import { createEmbeddedJobs } from '../../jobs/embedded'
+import type { JobDispatcher } from '../../jobs/types'
+import { createServiceContext } from '../../services/context'
+import { createLogger } from '../../services/logger'
+import { createVersionCache } from '../../services/resolve-versions'
 
 /**
  * `npm start`. With no env this is the embedded default: PGlite in .data/, migrated on open, demo
@@ -51,20 +57,32 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ defaultMetrics: true })
   const redis = createRedis(config)
-  const store = createDbStore(database.db, salt)
-  // Batch jobs: published to QStash for the worker containers when configured, else run in this process.
-  const jobs = createNodeBatchServices({
-    db: database.db,
-    store,
-    salt,
-    logger,
-    qstash: config.QSTASH_TOKEN && config.WORKER_URL ? { url: config.QSTASH_URL, token: config.QSTASH_TOKEN, workerUrl: config.WORKER_URL } : undefined,
-    allowPrivateCallbacks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
-  })
+  // One version cache and one mapping cache for the API and the embedded jobs alike.
+  const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
+  const mappingCache = createMemoryMappingCache()
+  // Batch jobs: published to QStash for the worker containers when configured, else run in this
+  // process (jobs/embedded.ts).
+  let dispatcher: JobDispatcher
+  let stopJobs = async () => undefined as void
+  if (config.QSTASH_TOKEN && config.WORKER_URL) {
+    const client = new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN })
+    dispatcher = createQStashDispatcher({ client, workerUrl: config.WORKER_URL })
+  } else {
+    const embedded = createEmbeddedJobs({
+      services: createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache }),
+      callbackSigningSecret: salt,
+      callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
+      log: (message, fields) => logger.warn(message, fields),
+    })
+    dispatcher = embedded.dispatcher
+    stopJobs = embedded.stop
+  }
   const app = createApp({
     config,
-    store,
-    batch: jobs.batch,
+    db: database.db,
+    versions,
+    mappingCache,
+    batch: { dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(salt, tenantId) },
     limiter: createRateLimiter(config, { redis, logger, metrics }),
     metrics,
     logger,
@@ -77,8 +95,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
     server.close(() => {
-      void jobs
-        .stop()
+      void stopJobs()
         .then(() => database.close())
         .finally(() => process.exit(0))
     })

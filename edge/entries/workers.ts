@@ -1,55 +1,25 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { Client } from '@upstash/qstash'
 import { createDatabase } from '../../db/client'
+import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
+import { createQStashDispatcher } from '../../jobs/dispatchers/qstash'
+import type { JobDispatcher } from '../../jobs/types'
+import { createLogger } from '../../services/logger'
 import { type App, createApp } from '../app'
 import { type Config, ConfigError, parseConfig } from '../config'
-import { createLogger } from '../lib/logger'
 import { noopMetrics } from '../lib/metrics-port'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
-import type { Store } from '../store'
-import { createDbStore } from '../store-db'
-import { Client } from '@upstash/qstash'
-import { createJobsRepository } from '../../db/repositories/jobs'
-import { deriveCallbackSecret } from '../services/batch/callback-signature'
-import type { BatchJobs } from '../services/batch/types'
-import { createQStashDispatcher } from '../services/dispatch/qstash'
-import type { JobDispatcher } from '../services/dispatch/types'
 
 /**
  * Cloudflare Workers entry. Config is parsed from the bindings once per isolate; the app, key
- * cache, rate limiter and metrics live as long as the isolate. Database connections cannot: a
- * Worker may not use one request's socket in another, so each request opens its own Neon handle
- * (HTTP for single statements, a WebSocket only if it runs a transaction) and closes it in
- * `waitUntil` after answering. Handlers reach it through a request-scoped Store.
+ * cache, version cache, rate limiter and metrics live as long as the isolate. Database connections
+ * cannot: a Worker may not use one request's socket in another, so each request opens its own Neon
+ * handle (HTTP for single statements, a WebSocket only if it runs a transaction), hands it to the
+ * app as `env.db` (the init middleware builds the request's repositories over it) and closes it in
+ * `waitUntil` after answering.
  */
 
 type Env = Record<string, unknown>
 type ExecutionContext = { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void; props: unknown }
-
-const requestStore = new AsyncLocalStorage<Store>()
-
-/** Delegates every call to the Store of the request being served. */
-const scopedStore = new Proxy({} as Store, {
-  get: (_, method: keyof Store) => {
-    return (...args: unknown[]) => {
-      const store = requestStore.getStore()
-      if (!store) throw new Error('no request-scoped store')
-      return (store[method] as (...a: unknown[]) => unknown)(...args)
-    }
-  },
-})
-
-const requestJobs = new AsyncLocalStorage<BatchJobs>()
-
-/** The batch routes' job repository, over the request's database handle (as `scopedStore`). */
-const scopedJobs = new Proxy({} as BatchJobs, {
-  get: (_, method: keyof BatchJobs) => {
-    return (...args: unknown[]) => {
-      const jobs = requestJobs.getStore()
-      if (!jobs) throw new Error('no request-scoped job repository')
-      return (jobs[method] as (...a: unknown[]) => unknown)(...args)
-    }
-  },
-})
 
 let isolate: { env: Env; config: Config; app: App; dispatcher?: JobDispatcher } | undefined
 
@@ -66,13 +36,12 @@ function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher 
   const redis = createRedis(config)
   const app = createApp({
     config,
-    store: scopedStore,
     limiter: createRateLimiter(config, { redis, logger, metrics }),
     metrics,
     logger,
     pingRedis: redisPing(redis),
     batch: dispatcher
-      ? { jobs: scopedJobs, dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(config.API_KEY_SALT!, tenantId) }
+      ? { dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(config.API_KEY_SALT!, tenantId) }
       : undefined,
   })
   isolate = { env, config, app, dispatcher }
@@ -102,9 +71,7 @@ export default {
       neon: { fetchEndpoint: config.NEON_FETCH_ENDPOINT, wsProxy: config.NEON_WS_PROXY, secure: config.NEON_SECURE },
     })
     try {
-      return await requestStore.run(createDbStore(handle.db, config.API_KEY_SALT!), () =>
-        requestJobs.run(createJobsRepository(handle.db), () => app.fetch(request, env, ctx)),
-      )
+      return await app.fetch(request, { ...env, db: handle.db }, ctx)
     } finally {
       ctx.waitUntil(handle.close())
     }

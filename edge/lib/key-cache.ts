@@ -1,4 +1,4 @@
-import type { AuthRecord } from '../store'
+import type { AuthRecord } from '../context'
 
 /**
  * Short-lived cache of API key records by hash, so the hot path skips the database. A revoke or

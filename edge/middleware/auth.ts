@@ -2,8 +2,9 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 import { ApiError } from '../errors'
 import { runInBackground } from '../lib/background'
-import { constantTimeEqual } from '../lib/crypto'
-import type { Role } from '../store'
+import { findKeyForAuth } from '../../db/repositories/api-keys'
+import { constantTimeEqual } from '../../services/crypto'
+import type { Role } from '../context'
 
 /** `last_used_at` is written at most this often per key and instance, off the hot path. */
 const TOUCH_INTERVAL_MS = 60_000
@@ -18,11 +19,11 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const plaintext = c.req.header('x-api-key')
   if (!plaintext) throw ApiError.missingKey()
   if (plaintext.length > 256) throw ApiError.invalidKey()
-  const { store, keyCache, hashApiKey, clock } = c.get('services')
+  const { keyCache, hashApiKey, clock } = c.get('services')
   const hash = await hashApiKey(plaintext)
   let record = keyCache.get(hash)
   if (record === undefined) {
-    record = await store.findApiKeyByHash(hash)
+    record = await findKeyForAuth(c.get('ctx').db, hash)
     keyCache.set(hash, record)
   }
   const now = clock()
@@ -49,7 +50,7 @@ function touchThrottled(c: Parameters<typeof authenticate>[0], tenantId: string,
   const last = seen.get(keyId) ?? 0
   if (now.getTime() - last < TOUCH_INTERVAL_MS) return
   seen.set(keyId, now.getTime())
-  runInBackground(c, services.store.touchApiKey(tenantId, keyId, now))
+  runInBackground(c, c.get('ctx').repos.apiKeys.touchLastUsed(tenantId, keyId, now))
 }
 
 /** Roles allowed on a route; anything else is 403. Runs after `authenticate`. */

@@ -1,6 +1,6 @@
 import { Ratelimit } from '@upstash/ratelimit'
 import type { Redis } from '@upstash/redis'
-import type { Logger } from '../lib/logger'
+import type { Logger } from '../../services/logger'
 import type { RateLimitResult, RateLimiter } from './types'
 
 export type UpstashRateLimiterOptions = {

@@ -5,12 +5,10 @@ import {
   CALLBACK_SIGNATURE_HEADER,
   deriveCallbackSecret,
   verifyCallback,
-} from '../../edge/services/batch/callback-signature'
-import { createInProcessDispatcher } from '../../edge/services/dispatch/in-process'
-import { evaluateItemMessage } from '../../edge/services/dispatch/messages'
-import type { JobHandlers } from '../../edge/services/dispatch/types'
-import type { ResolveHost } from '../../worker/callback-delivery'
-import { createWorkerRuntime } from '../../worker/runtime'
+} from '../../jobs/callbacks/signature'
+import type { ResolveHost } from '../../jobs/callbacks/delivery'
+import { createEmbeddedJobs } from '../../jobs/embedded'
+import { evaluateItemMessage } from '../../jobs/messages'
 import { listen, type Listening } from '../harness/listen'
 import { batchPayload, createJobsFixture, type JobsFixture } from './fixture'
 
@@ -75,19 +73,17 @@ describe('job callback delivery guard', () => {
     options: { allowPrivateNetworks: boolean; resolveHost: ResolveHost },
   ) {
     const logs: Array<{ message: string; fields: Record<string, unknown> }> = []
-    const late: { handlers?: JobHandlers } = {}
-    const dispatcher = createInProcessDispatcher({ handlers: () => late.handlers!, concurrency: 1 })
-    const runtime = createWorkerRuntime({
-      db: fixture.database.db,
-      store: fixture.store,
-      dispatcher,
+    const { dispatcher, runtime } = createEmbeddedJobs({
+      services: fixture.services,
+      concurrency: 1,
+      sweepEveryMs: null,
+      recoverAtStart: false,
       callbackSigningSecret: fixture.salt,
       callbackRetryDelaysMs: [20, 40],
       callbackAllowPrivateNetworks: options.allowPrivateNetworks,
       callbackResolveHost: options.resolveHost,
       log: (message, fields) => logs.push({ message, fields }),
     })
-    late.handlers = runtime.handlers
     received.length = 0
     const { job, itemIds } = await fixture.createJob([batchPayload(1)], callbackUrl)
     await dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))

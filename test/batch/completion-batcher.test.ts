@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_POLICY, evaluateEquivalence, EvaluateRequestSchema } from '../../engine/index'
-import { batchCompletions } from '../../worker/jobs/completion-batcher'
-import type { ClaimedItem, ItemResult, JobStore } from '../../worker/jobs/store'
+import { batchCompletions } from '../../jobs/completion-batcher'
+import type { ClaimedItem, ItemResult, JobStore } from '../../jobs/ports'
 import { batchPayload, batchRequest, createJobsFixture, type JobsFixture } from './fixture'
 
 /** Item completions from concurrent deliveries, through the batcher, on the real jobs repository. */

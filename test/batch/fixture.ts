@@ -3,13 +3,14 @@ import type { Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
 import { createJobsRepository } from '../../db/repositories/jobs'
 import { createTenantsRepository } from '../../db/repositories/tenants'
-import type { BatchItemPayload } from '../../edge/services/batch/item-payload'
-import { evaluateItemMessage } from '../../edge/services/dispatch/messages'
-import { createQStashDispatcher } from '../../edge/services/dispatch/qstash'
-import type { JobDispatcher } from '../../edge/services/dispatch/types'
-import { createDbStore } from '../../edge/store-db'
-import type { JobStore } from '../../worker/jobs/store'
-import { createWorkerRuntime, type WorkerRuntime } from '../../worker/runtime'
+import { createMemoryMappingCache } from '../../engine/index'
+import { createQStashDispatcher } from '../../jobs/dispatchers/qstash'
+import { evaluateItemMessage, type BatchItemPayload } from '../../jobs/messages'
+import type { JobStore } from '../../jobs/ports'
+import { createJobRuntime, type JobRuntime } from '../../jobs/runtime'
+import type { JobDispatcher } from '../../jobs/types'
+import { createServiceContext } from '../../services/context'
+import { createVersionCache } from '../../services/resolve-versions'
 import { createWorkerApp } from '../../worker/server'
 import { listen, type Listening } from '../harness/listen'
 import { createTestDatabase } from '../harness/postgres'
@@ -51,7 +52,8 @@ export async function waitFor(check: () => Promise<boolean>, pollMs = 50): Promi
 export async function createJobsFixture(options: { poolSize?: number } = {}) {
   const database = await createTestDatabase({ poolSize: options.poolSize ?? 12 })
   const salt = `test-salt-${randomUUID()}`
-  const store = createDbStore(database.db, salt)
+  // What the job handlers evaluate under, built as the entries build it.
+  const services = createServiceContext(database.db, { apiKeySalt: salt, versions: createVersionCache(5_000), mappingCache: createMemoryMappingCache() })
   const tenant = await createTenantsRepository(database.db).create({ slug: `t-${randomUUID().slice(0, 8)}`, name: 'Universidade Teste' })
   const jobs = createJobsRepository(database.db)
 
@@ -77,7 +79,7 @@ export async function createJobsFixture(options: { poolSize?: number } = {}) {
   const totalResults = async () =>
     (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM equivalence_results')).rows[0]!.n
 
-  return { database, salt, store, tenant, jobs, createJob, snapshot, totalResults, close: () => database.drop() }
+  return { database, salt, services, tenant, jobs, createJob, snapshot, totalResults, close: () => database.drop() }
 }
 
 export type JobsFixture = Awaited<ReturnType<typeof createJobsFixture>>
@@ -110,9 +112,8 @@ export async function startQStashWorker(
     retries: options.retries ?? 2,
     parallelism: options.parallelism ?? 8,
   })
-  const runtime: WorkerRuntime = createWorkerRuntime({
-    db: fixture.database.db,
-    store: fixture.store,
+  const runtime: JobRuntime = createJobRuntime({
+    services: fixture.services,
     dispatcher,
     callbackSigningSecret: fixture.salt,
     leaseMs: options.leaseMs ?? 30_000,

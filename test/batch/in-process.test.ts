@@ -1,22 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createInProcessDispatcher, type InProcessDispatcher } from '../../edge/services/dispatch/in-process'
-import { evaluateItemMessage } from '../../edge/services/dispatch/messages'
-import type { JobHandlers } from '../../edge/services/dispatch/types'
-import { createWorkerRuntime, type WorkerRuntime } from '../../worker/runtime'
+import type { InProcessDispatcher } from '../../jobs/dispatchers/in-process'
+import { createEmbeddedJobs } from '../../jobs/embedded'
+import { evaluateItemMessage } from '../../jobs/messages'
+import type { JobRuntime } from '../../jobs/runtime'
 import { batchPayload, createJobsFixture, waitFor, type JobsFixture } from './fixture'
 
 /** The embedded default: the same handlers, driven by the in-process dispatcher. */
 describe('batch on the in-process dispatcher', () => {
   let fixture: JobsFixture
   let dispatcher: InProcessDispatcher
-  let runtime: WorkerRuntime
+  let runtime: JobRuntime
 
   beforeAll(async () => {
     fixture = await createJobsFixture()
-    const late: { handlers?: JobHandlers } = {}
-    dispatcher = createInProcessDispatcher({ handlers: () => late.handlers!, concurrency: 4, retryDelayMs: () => 10 })
-    runtime = createWorkerRuntime({ db: fixture.database.db, store: fixture.store, dispatcher, callbackSigningSecret: fixture.salt, leaseMs: 500 })
-    late.handlers = runtime.handlers
+    const jobs = createEmbeddedJobs({
+      services: fixture.services,
+      callbackSigningSecret: fixture.salt,
+      leaseMs: 500,
+      retryDelayMs: () => 10,
+      sweepEveryMs: null,
+      recoverAtStart: false,
+    })
+    dispatcher = jobs.dispatcher
+    runtime = jobs.runtime
   })
   afterAll(async () => {
     await fixture.close()

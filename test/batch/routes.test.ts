@@ -2,18 +2,20 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeysRepository } from '../../db/repositories/api-keys'
+import { createJobsRepository } from '../../db/repositories/jobs'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import { createApp } from '../../edge/app'
 import { parseConfig } from '../../edge/config'
-import { createLogger } from '../../edge/lib/logger'
-import { deriveCallbackSecret, verifyCallback, CALLBACK_SIGNATURE_HEADER } from '../../edge/services/batch/callback-signature'
-import type { BatchServices } from '../../edge/services/batch/types'
-import { createDbStore } from '../../edge/store-db'
-import { createNodeBatchServices } from '../../worker/batch-services'
+import { createLogger } from '../../services/logger'
+import type { BatchServices } from '../../edge/context'
+import { deriveCallbackSecret, verifyCallback, CALLBACK_SIGNATURE_HEADER } from '../../jobs/callbacks/signature'
+import { createEmbeddedJobs } from '../../jobs/embedded'
+import { createServiceContext } from '../../services/context'
+import { createVersionCache } from '../../services/resolve-versions'
 import { listen, type Listening } from '../harness/listen'
 import { createTestDatabase, type TestDatabase } from '../harness/postgres'
 import { batchRequest, waitFor } from './fixture'
-import type { InProcessDispatcher } from '../../edge/services/dispatch/in-process'
+import type { InProcessDispatcher } from '../../jobs/dispatchers/in-process'
 
 type JobItemJson = { index: number; status: string; error: string | null; result: { decisao: string; meta: { request_id: string } } }
 
@@ -34,12 +36,18 @@ describe('batch and job routes', () => {
     salt = `test-salt-${crypto.randomUUID()}`
     // The callback receiver listens on 127.0.0.1, so this deployment allows private callback hosts.
     const config = parseConfig({ ...baseEnv(), CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' })
-    const store = createDbStore(database.db, salt)
     const logger = createLogger('silent')
-    const jobs = createNodeBatchServices({ db: database.db, store, salt, logger, sweepEveryMs: 3_600_000, allowPrivateCallbacks: true })
-    batch = jobs.batch
+    const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
+    const jobs = createEmbeddedJobs({
+      services: createServiceContext(database.db, { apiKeySalt: salt, versions }),
+      callbackSigningSecret: salt,
+      callbackAllowPrivateNetworks: true,
+      sweepEveryMs: 3_600_000,
+      log: (message, fields) => logger.warn(message, fields),
+    })
+    batch = { dispatcher: jobs.dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(salt, tenantId) }
     stopJobs = jobs.stop
-    app = createApp({ config, store, logger, batch })
+    app = createApp({ config, db: database.db, versions, logger, batch })
     for (const name of ['a', 'b']) {
       const tenant = await createTenantsRepository(database.db).create({ slug: `${name}-${crypto.randomUUID().slice(0, 6)}`, name })
       tenantIds[name] = tenant.id
@@ -109,7 +117,7 @@ describe('batch and job routes', () => {
 
   it('gives batches their own body limit, larger than the other routes\' one', async () => {
     const config = parseConfig({ ...baseEnv(), BODY_LIMIT_BYTES: '2048', BATCH_BODY_LIMIT_BYTES: '65536' })
-    const limited = createApp({ config, store: createDbStore(database.db, salt), logger: createLogger('silent'), batch })
+    const limited = createApp({ config, db: database.db, logger: createLogger('silent'), batch })
     const post = (path: string, body: unknown) =>
       limited.request(path, { method: 'POST', headers: { 'X-API-Key': keys.a!['api-client'], 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
     const items = Array.from({ length: 10 }, (_, i) => batchRequest(i))
@@ -148,7 +156,7 @@ describe('batch and job routes', () => {
   describe('callback_url outside public unicast space (CALLBACK_ALLOW_PRIVATE_NETWORKS off, the default)', () => {
     let strict: ReturnType<typeof createApp>
     beforeAll(() => {
-      strict = createApp({ config: parseConfig(baseEnv()), store: createDbStore(database.db, salt), logger: createLogger('silent'), batch })
+      strict = createApp({ config: parseConfig(baseEnv()), db: database.db, logger: createLogger('silent'), batch })
     })
     const refused = async (callbackUrl: string, on = strict) => {
       const before = await jobCount()
@@ -225,7 +233,7 @@ describe('batch and job routes', () => {
     const res = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(8), batchRequest(9)] })
     const { job_id } = (await res.json()) as { job_id: string }
     await idle()
-    const items = await batch.jobs.listItems(tenantIds.a!, job_id)
+    const items = await createJobsRepository(database.db).listItems(tenantIds.a!, job_id)
     const { rows } = await database.pool.query<{ result_id: string }>('SELECT result_id FROM job_items WHERE id = $1', [items[1]!.id])
     await database.pool.query("UPDATE job_items SET status = 'dead', last_error = 'boom', result_id = NULL WHERE id = $1", [items[1]!.id])
     await database.pool.query('DELETE FROM equivalence_results WHERE id = $1', [rows[0]!.result_id])

@@ -1,11 +1,9 @@
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTaxonomiesRepository } from '../../db/repositories/taxonomies'
-import { createInProcessDispatcher } from '../../edge/services/dispatch/in-process'
-import { buildTaxonomyIndexMessage } from '../../edge/services/dispatch/messages'
-import type { JobHandlers } from '../../edge/services/dispatch/types'
-import { createOpenAiEmbedder } from '../../worker/embeddings/openai'
-import { createWorkerRuntime } from '../../worker/runtime'
+import { createEmbeddedJobs } from '../../jobs/embedded'
+import { createOpenAiEmbedder } from '../../jobs/embeddings/openai'
+import { buildTaxonomyIndexMessage } from '../../jobs/messages'
 import { listen, type Listening } from '../harness/listen'
 import { createJobsFixture, type JobsFixture } from './fixture'
 
@@ -39,10 +37,14 @@ describe('taxonomy index job', () => {
   })
 
   function runtimeWith(embedder?: ReturnType<typeof createOpenAiEmbedder>) {
-    const late: { handlers?: JobHandlers } = {}
-    const dispatcher = createInProcessDispatcher({ handlers: () => late.handlers! })
-    late.handlers = createWorkerRuntime({ db: fixture.database.db, store: fixture.store, dispatcher, callbackSigningSecret: fixture.salt, embedder }).handlers
-    return { dispatcher, handlers: late.handlers }
+    const { dispatcher, runtime } = createEmbeddedJobs({
+      services: fixture.services,
+      callbackSigningSecret: fixture.salt,
+      embedder,
+      sweepEveryMs: null,
+      recoverAtStart: false,
+    })
+    return { dispatcher, handlers: runtime.handlers }
   }
   const cached = async (model: string) =>
     (await fixture.database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM embedding_cache WHERE model = $1', [model])).rows[0]!.n

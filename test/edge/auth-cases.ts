@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import type { Role } from '../../edge/store'
+import type { Role } from '../../edge/context'
 import type { EdgeFixture } from './fixture'
 
 export type PreparedRequest = { method: string; path: string; body?: unknown }

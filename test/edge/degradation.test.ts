@@ -3,8 +3,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as schema from '../../db/schema'
 import { createApp } from '../../edge/app'
-import { createLogger } from '../../edge/lib/logger'
-import { createDbStore } from '../../edge/store-db'
+import { createLogger } from '../../services/logger'
 import { type EdgeFixture, type TenantFixture, createEdgeFixture, samplePair } from './fixture'
 import { startTcpProxy } from './tcp-proxy'
 
@@ -24,8 +23,7 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 })
   pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/${f.database.name}`, connectionTimeoutMillis: 2000 })
   pool.on('error', () => undefined)
-  const store = createDbStore(drizzle({ client: pool, schema }), f.config.API_KEY_SALT!)
-  app = createApp({ config: f.config, store, logger: createLogger('silent') })
+  app = createApp({ config: f.config, db: drizzle({ client: pool, schema }), logger: createLogger('silent') })
 })
 afterAll(async () => {
   await pool.end()
@@ -72,8 +70,7 @@ describe('database down', () => {
 
   it('a database that was never there is a 503 at authentication too', async () => {
     const nowhere = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:9/none', connectionTimeoutMillis: 1000 })
-    const store = createDbStore(drizzle({ client: nowhere, schema }), f.config.API_KEY_SALT!)
-    const cold = createApp({ config: f.config, store, logger: createLogger('silent') })
+    const cold = createApp({ config: f.config, db: drizzle({ client: nowhere, schema }), logger: createLogger('silent') })
     try {
       const res = await cold.request('/v1/results', { headers: { 'X-API-Key': t.keys.auditor } })
       expect(res.status).toBe(503)

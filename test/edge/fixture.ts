@@ -2,10 +2,9 @@ import { createApiKeysRepository } from '../../db/repositories/api-keys'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import { type AppDeps, createApp } from '../../edge/app'
 import { parseConfig } from '../../edge/config'
-import { createLogger } from '../../edge/lib/logger'
+import { createLogger } from '../../services/logger'
 import { createMetrics } from '../../edge/lib/metrics'
-import type { Role } from '../../edge/store'
-import { createDbStore } from '../../edge/store-db'
+import type { Role } from '../../edge/context'
 import { type TestDatabase, createTestDatabase } from '../harness/postgres'
 
 export type TenantFixture = {
@@ -31,10 +30,9 @@ export async function createEdgeFixture(options: { env?: Record<string, string>;
     LOG_LEVEL: 'silent',
     ...options.env,
   })
-  const store = createDbStore(database.db, salt)
   const logs: string[] = []
   const logger = createLogger('info', (line) => logs.push(line))
-  const app = createApp({ config, store, logger, metrics: createMetrics(), ...options.deps })
+  const app = createApp({ config, db: database.db, logger, metrics: createMetrics(), ...options.deps })
   const tenants = createTenantsRepository(database.db)
   const keys = createApiKeysRepository(database.db, salt)
 
@@ -64,7 +62,7 @@ export async function createEdgeFixture(options: { env?: Record<string, string>;
     return Promise.resolve(app.request(path, { method, headers, body }))
   }
 
-  return { app, config, database, store, logs, tenants, keysRepo: keys, createTenant, call, close: () => database.drop() }
+  return { app, config, database, logs, tenants, keysRepo: keys, createTenant, call, close: () => database.drop() }
 }
 
 export type EdgeFixture = Awaited<ReturnType<typeof createEdgeFixture>>

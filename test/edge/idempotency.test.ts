@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../edge/app'
-import { createLogger } from '../../edge/lib/logger'
-import type { Store } from '../../edge/store'
+import { createLogger } from '../../services/logger'
+import type { VersionCache } from '../../services/resolve-versions'
 import { type EdgeFixture, type TenantFixture, createEdgeFixture, samplePair } from './fixture'
 
 let f: EdgeFixture
@@ -49,15 +49,14 @@ describe('idempotent evaluation under concurrency', () => {
   })
 
   it('a repeat gets its stored answer even when its versions no longer resolve', async () => {
-    // The real store, with version look-ups that can be made to fail (a fake passed through deps).
+    // A version cache (passed through deps) whose look-ups can be made to fail; otherwise it
+    // caches nothing, so every request reaches the real repositories.
     let versionsFail = false
-    const failing = () => (versionsFail ? Promise.reject(new Error('version store unavailable')) : null)
-    const store: Store = Object.assign(Object.create(f.store) as Store, {
-      getDefaultPolicy: (tenantId: string) => failing() ?? f.store.getDefaultPolicy(tenantId),
-      getPolicy: (tenantId: string, version: string) => failing() ?? f.store.getPolicy(tenantId, version),
-    })
-    // No version cache, so every request asks the store.
-    const app = createApp({ config: { ...f.config, VERSION_CACHE_TTL_MS: 0 }, store, logger: createLogger('silent') })
+    const versions: VersionCache = {
+      get: (_tenantId, _key, load) => (versionsFail ? Promise.reject(new Error('version store unavailable')) : load()),
+      invalidate: () => undefined,
+    }
+    const app = createApp({ config: f.config, db: f.database.db, versions, logger: createLogger('silent') })
     const post = (body: unknown) =>
       app.request('/v1/equivalences/evaluate', {
         method: 'POST',

@@ -1,6 +1,6 @@
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../edge/lib/logger'
+import { createLogger } from '../../services/logger'
 import { createMetrics } from '../../edge/lib/metrics'
 import { UpstashRateLimiter } from '../../edge/ratelimit/upstash'
 import { redisPing } from '../../edge/runtime'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Store } from '../../edge/store'
+import type { VersionCache } from '../../services/resolve-versions'
 import { createApp } from '../../edge/app'
-import { createLogger } from '../../edge/lib/logger'
+import { createLogger } from '../../services/logger'
 import { type EdgeFixture, type TenantFixture, createEdgeFixture, samplePair } from './fixture'
 
 let f: EdgeFixture
@@ -194,9 +194,12 @@ describe('error shapes', () => {
 
   it('500 with a generic message for an unexpected failure, logged with the request id', async () => {
     const logs: string[] = []
-    // A fake Store passed through deps: the real one, with one method that fails unexpectedly.
-    const failing: Store = { ...f.store, getDefaultPolicy: () => Promise.reject(new Error('relation "secret_table" does not exist')) }
-    const app = createApp({ config: f.config, store: failing, logger: createLogger('info', (l) => logs.push(l)) })
+    // A version cache passed through deps whose default-policy look-up fails unexpectedly.
+    const failing: VersionCache = {
+      get: (_tenantId, key, load) => (key === 'policy-default' ? Promise.reject(new Error('relation "secret_table" does not exist')) : load()),
+      invalidate: () => undefined,
+    }
+    const app = createApp({ config: f.config, db: f.database.db, versions: failing, logger: createLogger('info', (l) => logs.push(l)) })
     const res = await app.request('/v1/equivalences/evaluate', {
       method: 'POST',
       headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'application/json', 'X-Request-Id': 'boom-1' },

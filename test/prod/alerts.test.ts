@@ -4,7 +4,7 @@ import { parser } from '@prometheus-io/lezer-promql'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { createMetrics } from '../../edge/lib/metrics'
-import { createWorkerMetrics } from '../../worker/metrics'
+import { createJobMetrics } from '../../jobs/metrics'
 
 /**
  * ops/prometheus/alerts.yml: every expression is valid PromQL (the Prometheus project's own
@@ -46,7 +46,7 @@ function selectedMetrics(expr: string): { metrics: string[]; errors: string[] } 
 /** Every series name the two registries expose, histogram series included. */
 async function registeredSeries(): Promise<Set<string>> {
   const names = new Set<string>(['up']) // Prometheus' own per-target series
-  for (const { registry } of [createMetrics(), createWorkerMetrics()]) {
+  for (const { registry } of [createMetrics(), createJobMetrics()]) {
     for (const metric of await registry.getMetricsAsJSON()) {
       names.add(metric.name)
       if (metric.type.toString() === 'histogram')

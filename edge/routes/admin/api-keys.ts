@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ApiError } from '../../errors'
-import type { ApiKeyRecord } from '../../store'
+import type { ApiKey } from '../../../db/repositories/api-keys'
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../../services/api-keys'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
 const KeySchema = z
@@ -28,10 +29,10 @@ const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: 'id', 
 export type CreateApiKeyRequest = z.input<typeof CreateKeySchema>
 export type CreatedApiKey = z.infer<typeof CreatedKeySchema>
 
-const toWire = (k: ApiKeyRecord): z.infer<typeof KeySchema> => ({
+const toWire = (k: ApiKey): z.infer<typeof KeySchema> => ({
   id: k.id,
   prefix: k.prefix,
-  name: k.name,
+  name: k.name || null,
   role: k.role,
   status: k.status,
   expires_at: k.expiresAt?.toISOString() ?? null,
@@ -79,34 +80,37 @@ const rotate = createRoute({
 export function registerApiKeyRoutes(app: App): void {
   app.openapi(create, async (c) => {
     const body = c.req.valid('json')
-    const { key, plaintext } = await c
-      .get('services')
-      .store.createApiKey(
-        c.get('tenant').id,
-        { role: body.role, name: body.name ?? null, expiresAt: body.expires_at ? new Date(body.expires_at) : null },
-        c.get('apiKey').id,
-      )
+    const { key, plaintext } = await createApiKey({
+      ctx: c.get('ctx'),
+      input: {
+        tenantId: c.get('tenant').id,
+        actorKeyId: c.get('apiKey').id,
+        role: body.role,
+        name: body.name ?? null,
+        expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+      },
+    })
     return c.json({ ...toWire(key), key: plaintext }, 201)
   })
 
   app.openapi(list, async (c) => {
-    const keys = await c.get('services').store.listApiKeys(c.get('tenant').id)
+    const keys = await listApiKeys({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id } })
     return c.json({ items: keys.map(toWire) }, 200)
   })
 
   app.openapi(revoke, async (c) => {
-    const { store, keyCache } = c.get('services')
+    const { keyCache } = c.get('services')
     const id = c.req.valid('param').id
-    const record = await store.revokeApiKey(c.get('tenant').id, id, c.get('apiKey').id)
+    const record = await revokeApiKey({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, keyId: id } })
     if (!record) throw ApiError.notFound('API key not found')
     keyCache.invalidateKey(id)
     return c.json(toWire(record), 200)
   })
 
   app.openapi(rotate, async (c) => {
-    const { store, keyCache } = c.get('services')
+    const { keyCache } = c.get('services')
     const id = c.req.valid('param').id
-    const rotated = await store.rotateApiKey(c.get('tenant').id, id, c.get('apiKey').id)
+    const rotated = await rotateApiKey({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, keyId: id } })
     if (!rotated) throw ApiError.notFound('API key not found')
     keyCache.invalidateKey(id)
     return c.json({ ...toWire(rotated.key), key: rotated.plaintext }, 201)

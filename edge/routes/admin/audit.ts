@@ -21,7 +21,12 @@ const route = createRoute({
 
 export function registerAuditRoutes(app: App): void {
   app.openapi(route, async (c) => {
-    const v = await c.get('services').store.verifyAudit(c.get('tenant').id)
-    return c.json({ ok: v.ok, checked: v.checked, broken_at: v.brokenAt, reason: v.reason }, 200)
+    const v = await c.get('ctx').repos.audit.verifyChain(c.get('tenant').id)
+    return c.json(
+      v.ok
+        ? { ok: true, checked: v.checked, broken_at: null, reason: null }
+        : { ok: false, checked: v.checked, broken_at: v.brokenAt, reason: v.reason },
+      200,
+    )
   })
 }

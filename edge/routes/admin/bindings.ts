@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { ApiError, type ValidationIssue } from '../../errors'
-import type { CourseBinding } from '../../store'
+import { createBinding, listBindings, type BindingView } from '../../../services/bindings'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
 
 const CreateBindingSchema = z
@@ -26,7 +25,7 @@ const BindingSchema = z
 
 export type CreateBindingRequest = z.input<typeof CreateBindingSchema>
 
-const toWire = (b: CourseBinding): z.infer<typeof BindingSchema> => ({
+const toWire = (b: BindingView): z.infer<typeof BindingSchema> => ({
   id: b.id,
   course_id: b.courseId,
   policy_version: b.policyVersion,
@@ -56,34 +55,22 @@ const list = createRoute({
 
 export function registerBindingRoutes(app: App): void {
   app.openapi(create, async (c) => {
-    const { store } = c.get('services')
-    const tenantId = c.get('tenant').id
     const body = c.req.valid('json')
-    const [policy, taxonomy] = await Promise.all([
-      store.getPolicy(tenantId, body.policy_version),
-      body.taxonomy_version ? store.getTaxonomy(tenantId, body.taxonomy_version) : null,
-    ])
-    const issues: ValidationIssue[] = []
-    if (!policy) issues.push({ loc: ['body', 'policy_version'], msg: `Unknown policy_version '${body.policy_version}'`, type: 'value_error' })
-    if (body.taxonomy_version && (!taxonomy || taxonomy.status !== 'active')) {
-      const why = taxonomy ? `is ${taxonomy.status}, not active` : 'is unknown'
-      issues.push({ loc: ['body', 'taxonomy_version'], msg: `taxonomy_version '${body.taxonomy_version}' ${why}`, type: 'value_error' })
-    }
-    if (issues.length) throw ApiError.validation(issues)
-    const created = await store.createBinding(
-      tenantId,
-      {
+    const created = await createBinding({
+      ctx: c.get('ctx'),
+      input: {
+        tenantId: c.get('tenant').id,
+        actorKeyId: c.get('apiKey').id,
         courseId: body.course_id,
         policyVersion: body.policy_version,
         taxonomyVersion: body.taxonomy_version ?? null,
         activeFrom: body.active_from ?? c.get('services').clock().toISOString().slice(0, 10),
       },
-      c.get('apiKey').id,
-    )
+    })
     return c.json(toWire(created), 201)
   })
   app.openapi(list, async (c) => {
-    const items = await c.get('services').store.listBindings(c.get('tenant').id)
+    const items = await listBindings({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id } })
     return c.json({ items: items.map(toWire) }, 200)
   })
 }

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import type { JobsRepository } from '../../../db/repositories/jobs'
 import { ApiError } from '../../errors'
-import { requireRole } from '../../middleware/auth'
-import { rateLimit } from '../../middleware/rate-limit'
-import { CALLBACK_SIGNATURE_HEADER } from '../../services/batch/callback-signature'
-import type { BatchServices } from '../../services/batch/types'
-import { buildTaxonomyIndexMessage, evaluateItemMessage } from '../../services/dispatch/messages'
+import { CALLBACK_SIGNATURE_HEADER } from '../../../jobs/callbacks/signature'
+import { buildTaxonomyIndexMessage, evaluateItemMessage } from '../../../jobs/messages'
+import type { BatchServices } from '../../context'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
 const DeadItemSchema = z
@@ -34,7 +33,6 @@ const listRoute = createRoute({
   tags: ['admin'],
   summary: 'Job items that failed for good, with their last error',
   security,
-  middleware: [requireRole('admin'), rateLimit('admin')] as const,
   request: { query: ListQuery },
   responses: { 200: jsonContent(ListSchema, 'A page of dead items'), ...errorResponses },
 })
@@ -45,7 +43,6 @@ const requeueJobRoute = createRoute({
   tags: ['admin'],
   summary: 'Requeue every dead item of a job (fresh attempts; the job runs again)',
   security,
-  middleware: [requireRole('admin'), rateLimit('admin')] as const,
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: jsonContent(RequeuedSchema, 'What was requeued (possibly nothing)'), ...errorResponses, ...notFoundResponse },
 })
@@ -56,7 +53,6 @@ const requeueItemRoute = createRoute({
   tags: ['admin'],
   summary: 'Requeue one dead item',
   security,
-  middleware: [requireRole('admin'), rateLimit('admin')] as const,
   request: { params: z.object({ id: z.string(), item_id: z.string() }) },
   responses: { 200: jsonContent(RequeuedSchema, 'The item was requeued'), ...errorResponses, ...notFoundResponse },
 })
@@ -67,7 +63,6 @@ const callbackSecretRoute = createRoute({
   tags: ['admin'],
   summary: 'The secret that signs this tenant’s job callbacks, and how to verify them',
   security,
-  middleware: [requireRole('admin'), rateLimit('admin')] as const,
   responses: { 200: jsonContent(CallbackSecretSchema, 'Signing secret and scheme'), ...errorResponses },
 })
 
@@ -77,7 +72,6 @@ const taxonomyIndexRoute = createRoute({
   tags: ['admin'],
   summary: 'Build the embedding index of a taxonomy version (a worker job; re-running skips cached nodes)',
   security,
-  middleware: [requireRole('admin'), rateLimit('admin')] as const,
   request: {
     body: { required: true, content: { 'application/json': { schema: z.object({ taxonomy_version: z.string().trim().min(1).max(100) }) } } },
   },
@@ -88,18 +82,19 @@ const taxonomyIndexRoute = createRoute({
   },
 })
 
+/** The batch tier's admin routes (registered by admin/index.ts, under its role check and rate limit). */
 export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
   app.openapi(taxonomyIndexRoute, async (c) => {
     const { taxonomy_version } = c.req.valid('json')
     const tenantId = c.get('tenant').id
-    if (!(await c.get('services').store.getTaxonomy(tenantId, taxonomy_version))) throw ApiError.notFound('Taxonomy version not found')
+    if (!(await c.get('ctx').repos.taxonomies.getByVersion(tenantId, taxonomy_version))) throw ApiError.notFound('Taxonomy version not found')
     await batch.dispatcher.dispatch([buildTaxonomyIndexMessage(tenantId, taxonomy_version)])
     return c.json({ taxonomy_version, status: 'QUEUED' as const }, 202)
   })
 
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const rows = await batch.jobs.listDead(c.get('tenant').id, { jobId: q.job_id, afterId: q.cursor, limit: q.limit + 1 })
+    const rows = await c.get('ctx').repos.jobs.listDead(c.get('tenant').id, { jobId: q.job_id, afterId: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return c.json(
       {
@@ -118,10 +113,10 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
   })
 
   /** Requeues, then hands the items to the dispatcher again (a fresh deduplication id each time). */
-  async function requeue(tenantId: string, actorKeyId: string, jobId: string, itemId?: string) {
-    const job = await batch.jobs.get(tenantId, jobId)
+  async function requeue(jobs: JobsRepository, tenantId: string, actorKeyId: string, jobId: string, itemId?: string) {
+    const job = await jobs.get(tenantId, jobId)
     if (!job) throw ApiError.notFound('Job not found')
-    const ids = await batch.jobs.requeueDead(tenantId, { jobId: job.id, itemId }, actorKeyId)
+    const ids = await jobs.requeueDead(tenantId, { jobId: job.id, itemId }, actorKeyId)
     if (itemId && ids.length === 0) throw ApiError.notFound('No dead item with that id in this job')
     const now = Date.now()
     await batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, now)))
@@ -129,12 +124,12 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
   }
 
   app.openapi(requeueJobRoute, async (c) => {
-    return c.json(await requeue(c.get('tenant').id, c.get('apiKey').id, c.req.valid('param').id), 200)
+    return c.json(await requeue(c.get('ctx').repos.jobs, c.get('tenant').id, c.get('apiKey').id, c.req.valid('param').id), 200)
   })
 
   app.openapi(requeueItemRoute, async (c) => {
     const { id, item_id } = c.req.valid('param')
-    return c.json(await requeue(c.get('tenant').id, c.get('apiKey').id, id, item_id), 200)
+    return c.json(await requeue(c.get('ctx').repos.jobs, c.get('tenant').id, c.get('apiKey').id, id, item_id), 200)
   })
 
   app.openapi(callbackSecretRoute, async (c) => {

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { PolicySchema } from '../../../engine/index'
 import { ApiError } from '../../errors'
-import type { PolicyVersion } from '../../store'
+import type { PolicyVersion } from '../../../db/repositories/policies'
+import { createPolicy } from '../../../services/policies'
 import { type App, conflictResponse, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
 const VersionName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, dot, dash, underscore')
@@ -53,19 +54,19 @@ const get = createRoute({
 
 export function registerPolicyRoutes(app: App): void {
   app.openapi(create, async (c) => {
-    const { store } = c.get('services')
     const body = c.req.valid('json')
-    const tenantId = c.get('tenant').id
-    if (await store.getPolicy(tenantId, body.version)) throw ApiError.conflict(`policy version '${body.version}' already exists`)
-    const created = await store.createPolicy(tenantId, { version: body.version, config: body.config, isDefault: body.is_default }, c.get('apiKey').id)
+    const created = await createPolicy({
+      ctx: c.get('ctx'),
+      input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, version: body.version, config: body.config, isDefault: body.is_default },
+    })
     return c.json(toWire(created), 201)
   })
   app.openapi(list, async (c) => {
-    const items = await c.get('services').store.listPolicies(c.get('tenant').id)
+    const items = await c.get('ctx').repos.policies.list(c.get('tenant').id)
     return c.json({ items: items.map(toWire) }, 200)
   })
   app.openapi(get, async (c) => {
-    const policy = await c.get('services').store.getPolicy(c.get('tenant').id, c.req.valid('param').version)
+    const policy = await c.get('ctx').repos.policies.getByVersion(c.get('tenant').id, c.req.valid('param').version)
     if (!policy) throw ApiError.notFound('Policy version not found')
     return c.json(toWire(policy), 200)
   })

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { TaxonomyNodeSchema } from '../../../engine/index'
 import { ApiError } from '../../errors'
-import type { TaxonomyVersion } from '../../store'
+import { createTaxonomy, setTaxonomyStatus, type TaxonomySummary } from '../../../services/taxonomies'
 import { type App, conflictResponse, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
 const VersionName = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, dot, dash, underscore')
@@ -35,7 +35,7 @@ const VersionParam = z.object({ version: VersionName.openapi({ param: { name: 'v
 
 export type CreateTaxonomyRequest = z.input<typeof CreateTaxonomySchema>
 
-const toWire = (t: TaxonomyVersion): z.infer<typeof TaxonomySchema> => ({
+const toWire = (t: TaxonomySummary): z.infer<typeof TaxonomySchema> => ({
   id: t.id,
   version: t.version,
   status: t.status,
@@ -84,27 +84,26 @@ export interface TaxonomyRouteOptions {
 
 export function registerTaxonomyRoutes(app: App, options: TaxonomyRouteOptions = {}): void {
   app.openapi(create, async (c) => {
-    const { store } = c.get('services')
     const body = c.req.valid('json')
-    const tenantId = c.get('tenant').id
-    if (await store.getTaxonomy(tenantId, body.version)) throw ApiError.conflict(`taxonomy version '${body.version}' already exists`)
-    const created = await store.createTaxonomy(tenantId, { version: body.version, nodes: body.nodes }, c.get('apiKey').id)
+    const created = await createTaxonomy({
+      ctx: c.get('ctx'),
+      input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, version: body.version, nodes: body.nodes },
+    })
     return c.json(toWire(created), 201)
   })
   app.openapi(get, async (c) => {
-    const t = await c.get('services').store.getTaxonomy(c.get('tenant').id, c.req.valid('param').version)
+    const t = await c.get('ctx').repos.taxonomies.getByVersion(c.get('tenant').id, c.req.valid('param').version)
     if (!t) throw ApiError.notFound('Taxonomy version not found')
-    return c.json({ ...toWire(t), nodes: t.nodes }, 200)
+    return c.json({ ...toWire({ ...t, nodeCount: t.nodes.length }), nodes: t.nodes }, 200)
   })
   for (const action of ['activate', 'deprecate'] as const) {
     app.openapi(transition(action), async (c) => {
-      const { store } = c.get('services')
       const tenantId = c.get('tenant').id
       const version = c.req.valid('param').version
-      const current = await store.getTaxonomy(tenantId, version)
-      if (!current) throw ApiError.notFound('Taxonomy version not found')
-      const updated = await store.setTaxonomyStatus(tenantId, version, action === 'activate' ? 'active' : 'deprecated', c.get('apiKey').id)
-      if (!updated) throw ApiError.notFound('Taxonomy version not found')
+      const updated = await setTaxonomyStatus({
+        ctx: c.get('ctx'),
+        input: { tenantId, actorKeyId: c.get('apiKey').id, version, status: action === 'activate' ? 'active' : 'deprecated' },
+      })
       if (action === 'activate' && options.onActivated) {
         await options.onActivated(tenantId, version).catch((err: unknown) =>
           c.get('services').logger.warn('taxonomy index build not queued', { tenant_id: tenantId, taxonomy_version: version, error: String(err) }),

@@ -3,12 +3,12 @@ import { EvaluateRequestSchema, type EvaluateRequest } from '../../../engine/ind
 import { ApiError, type ValidationIssue } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
-import { callbackUrlProblem } from '../../services/batch/callback-target'
-import type { BatchItemPayload } from '../../services/batch/item-payload'
-import type { BatchServices } from '../../services/batch/types'
-import { evaluateItemMessage } from '../../services/dispatch/messages'
-import { resolveVersions } from '../../services/resolve-versions'
-import type { Role, Store } from '../../store'
+import { callbackUrlProblem } from '../../../jobs/callbacks/target'
+import { evaluateItemMessage, type BatchItemPayload } from '../../../jobs/messages'
+import type { ServiceContext } from '../../../services/context'
+import { ServiceError } from '../../../services/errors'
+import { resolveVersions, type Role } from '../../../services/resolve-versions'
+import type { BatchServices } from '../../context'
 import { JobStatusSchema } from '../jobs/schemas'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
 
@@ -49,7 +49,7 @@ const route = createRoute({
  * Unknown policy or taxonomy versions would only fail later, item by item; they are checked here,
  * once per distinct combination, and reported at every index that uses them.
  */
-async function versionIssues(store: Store, tenantId: string, role: Role, items: EvaluateRequest[], today: string): Promise<ValidationIssue[]> {
+async function versionIssues(ctx: ServiceContext, tenantId: string, role: Role, items: EvaluateRequest[], today: string): Promise<ValidationIssue[]> {
   const byCombination = new Map<string, number[]>()
   for (const [i, item] of items.entries()) {
     const key = JSON.stringify([item.course_id, item.policy_version, item.taxonomy_version, item.data_referencia])
@@ -59,9 +59,9 @@ async function versionIssues(store: Store, tenantId: string, role: Role, items: 
   for (const indexes of byCombination.values()) {
     const item = items[indexes[0]!]!
     try {
-      await resolveVersions(store, tenantId, role, { ...item, policy: undefined }, item.data_referencia ?? today)
+      await resolveVersions({ ctx, input: { tenantId, role, request: { ...item, policy: undefined }, referenceDate: item.data_referencia ?? today } })
     } catch (err) {
-      if (!(err instanceof ApiError) || typeof err.detail === 'string') throw err
+      if (!(err instanceof ServiceError) || typeof err.detail === 'string') throw err
       for (const i of indexes) {
         for (const issue of err.detail) issues.push({ ...issue, loc: ['body', 'items', i, ...issue.loc.slice(1)] })
       }
@@ -91,11 +91,11 @@ export function registerBatch(app: App, batch: BatchServices): void {
         { loc: ['body', 'callback_url'], msg: `callback_url ${callbackProblem}`, type: 'value_error' },
       ])
     }
-    const issues = await versionIssues(services.store, tenant.id, apiKey.role, body.items, services.clock().toISOString().slice(0, 10))
+    const issues = await versionIssues(c.get('ctx'), tenant.id, apiKey.role, body.items, services.clock().toISOString().slice(0, 10))
     if (issues.length) throw ApiError.validation(issues)
 
     const payloads: BatchItemPayload[] = body.items.map((request) => ({ request, role: apiKey.role }))
-    const { job, itemIds } = await batch.jobs.create(tenant.id, {
+    const { job, itemIds } = await c.get('ctx').repos.jobs.create(tenant.id, {
       payloads,
       callbackUrl: body.callback_url ?? null,
       createdByKeyId: apiKey.id,

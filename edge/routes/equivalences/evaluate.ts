@@ -3,7 +3,7 @@ import { EvaluateRequestSchema, EvaluateResponseSchema } from '../../../engine/i
 import { describeError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
-import { evaluateAndPersist } from '../../services/evaluation'
+import { evaluateAndStore } from '../../../services/evaluation'
 import { type App, conflictResponse, errorResponses, jsonContent, security } from '../openapi'
 
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>
@@ -42,26 +42,27 @@ export function registerEvaluate(app: App): void {
     const request = c.req.valid('json')
     const idempotencyKey = c.req.valid('header')['idempotency-key'] ?? request.request_id
     const tenant = c.get('tenant')
-    const { result, replay } = await evaluateAndPersist({
-      store: services.store,
-      tenant,
-      apiKey: c.get('apiKey'),
-      request,
-      idempotencyKey,
-      mapper: services.mapper,
-      mappingCache: services.mappingCache,
-      today: services.clock().toISOString().slice(0, 10),
-      onEngineFailure: (err) =>
-        services.logger.error('engine failed; answered in degraded mode', {
-          request_id: c.get('requestId'),
-          ...describeError(err),
-        }),
+    const apiKey = c.get('apiKey')
+    const { result, replay } = await evaluateAndStore({
+      ctx: c.get('ctx'),
+      input: {
+        tenantId: tenant.id,
+        role: apiKey.role,
+        actorKeyId: apiKey.id,
+        request,
+        idempotencyKey,
+        onEngineFailure: (err) =>
+          services.logger.error('engine failed; answered in degraded mode', {
+            request_id: c.get('requestId'),
+            ...describeError(err),
+          }),
+      },
     })
     if (!replay) {
       services.metrics.decisions.inc({ tenant: tenant.id, decisao: result.decisao })
       if (result.degraded) services.metrics.degraded.inc({ tenant: tenant.id })
     }
     c.set('logFields', { decision: result.decisao, degraded: result.degraded, replay })
-    return c.json(result.response, 200, replay ? { [REPLAY_HEADER]: 'true' } : {})
+    return c.json(result.response as EvaluateResponse, 200, replay ? { [REPLAY_HEADER]: 'true' } : {})
   })
 }

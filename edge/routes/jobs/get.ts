@@ -1,7 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { ApiError } from '../../errors'
 import { rateLimit } from '../../middleware/rate-limit'
-import type { BatchServices } from '../../services/batch/types'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { JobIdParam, JobSchema, toJob } from './schemas'
 
@@ -16,9 +15,9 @@ const route = createRoute({
   responses: { 200: jsonContent(JobSchema, 'The job'), ...errorResponses, ...notFoundResponse },
 })
 
-export function registerGetJob(app: App, batch: BatchServices): void {
+export function registerGetJob(app: App): void {
   app.openapi(route, async (c) => {
-    const job = await batch.jobs.get(c.get('tenant').id, c.req.valid('param').id)
+    const job = await c.get('ctx').repos.jobs.get(c.get('tenant').id, c.req.valid('param').id)
     if (!job) throw ApiError.notFound('Job not found')
     return c.json(toJob(job), 200)
   })

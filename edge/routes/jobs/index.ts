@@ -1,14 +1,9 @@
-import type { BatchServices } from '../../services/batch/types'
-import { registerDeadLetterRoutes } from '../admin/dead-letters'
-import { registerBatch } from '../equivalences/batch'
 import type { App } from '../openapi'
 import { registerGetJob } from './get'
 import { registerJobResults } from './results'
 
-/** Batch submission, job status and results, and the admin dead-letter routes. */
-export function registerBatchRoutes(app: App, batch: BatchServices): void {
-  registerBatch(app, batch)
-  registerGetJob(app, batch)
-  registerJobResults(app, batch)
-  registerDeadLetterRoutes(app, batch)
+/** GET /v1/jobs/{id} and its results (the batch submission is under equivalences/, dead letters under admin/). */
+export function registerJobRoutes(app: App): void {
+  registerGetJob(app)
+  registerJobResults(app)
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ApiError } from '../../errors'
 import { rateLimit } from '../../middleware/rate-limit'
-import type { BatchServices } from '../../services/batch/types'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { JobIdParam, JobItemSchema, toJobItem } from './schemas'
 
@@ -49,21 +48,21 @@ function decodeCursor(cursor: string): number {
   throw ApiError.validation([{ loc: ['query', 'cursor'], msg: 'cursor is not one this API returned', type: 'value_error' }])
 }
 
-export function registerJobResults(app: App, batch: BatchServices): void {
+export function registerJobResults(app: App): void {
   app.openapi(route, async (c) => {
     const tenantId = c.get('tenant').id
     const { id } = c.req.valid('param')
     const query = c.req.valid('query')
-    const job = await batch.jobs.get(tenantId, id)
+    const job = await c.get('ctx').repos.jobs.get(tenantId, id)
     if (!job) throw ApiError.notFound('Job not found')
 
     if (query.limit === undefined && query.cursor === undefined) {
-      const items = await batch.jobs.listItems(tenantId, job.id)
+      const items = await c.get('ctx').repos.jobs.listItems(tenantId, job.id)
       return c.json(items.map(toJobItem), 200)
     }
     const limit = query.limit ?? DEFAULT_RESULTS_PAGE
     const afterIdx = query.cursor ? decodeCursor(query.cursor) : undefined
-    const rows = await batch.jobs.listItems(tenantId, job.id, { afterIdx, limit: limit + 1 })
+    const rows = await c.get('ctx').repos.jobs.listItems(tenantId, job.id, { afterIdx, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return c.json({ items: page.map(toJobItem), next_cursor: rows.length > limit && last ? encodeCursor(last.idx) : null }, 200)

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { EvaluateResponseSchema } from '../../../engine/index'
-import type { ItemRecord, JobRecord } from '../../services/batch/types'
+import type { ItemView, Job } from '../../../db/repositories/jobs'
 
 /**
  * Wire shapes of jobs and their items. States are upper case like the rest of the wire contract;
@@ -36,12 +36,12 @@ export const JobItemSchema = z
 
 export const JobIdParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) })
 
-export function jobStatus(job: Pick<JobRecord, 'status' | 'failed'>): z.infer<typeof JobStatusSchema> {
+export function jobStatus(job: Pick<Job, 'status' | 'failed'>): z.infer<typeof JobStatusSchema> {
   if (job.status === 'completed') return job.failed > 0 ? 'PARTIAL' : 'COMPLETED'
   return job.status === 'running' ? 'RUNNING' : 'QUEUED'
 }
 
-export function toJob(job: JobRecord): z.infer<typeof JobSchema> {
+export function toJob(job: Job): z.infer<typeof JobSchema> {
   return {
     job_id: job.id,
     status: jobStatus(job),
@@ -53,7 +53,7 @@ export function toJob(job: JobRecord): z.infer<typeof JobSchema> {
   }
 }
 
-export function toJobItem(item: ItemRecord): z.infer<typeof JobItemSchema> {
+export function toJobItem(item: ItemView): z.infer<typeof JobItemSchema> {
   return {
     index: item.idx,
     item_id: item.id,

@@ -19,8 +19,8 @@ const route = createRoute({
 
 export function registerGetResult(app: App): void {
   app.openapi(route, async (c) => {
-    const result = await c.get('services').store.getResult(c.get('tenant').id, c.req.valid('param').id)
+    const result = await c.get('ctx').repos.results.get(c.get('tenant').id, c.req.valid('param').id)
     if (!result) throw ApiError.notFound('Result not found')
-    return c.json({ ...toSummary(result), response: result.response }, 200)
+    return c.json({ ...toSummary(result), response: result.response as GetResultResponse['response'] }, 200)
   })
 }

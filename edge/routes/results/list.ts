@@ -34,7 +34,7 @@ const route = createRoute({
 export function registerListResults(app: App): void {
   app.openapi(route, async (c) => {
     const q = c.req.valid('query')
-    const page = await c.get('services').store.listResults(
+    const page = await c.get('ctx').repos.results.list(
       c.get('tenant').id,
       {
         decisao: q.decisao,

@@ -4,6 +4,7 @@ import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { IdParam } from './schemas'
+import { createReview } from '../../../services/reviews'
 
 const ReviewRequestSchema = z
   .object({
@@ -33,12 +34,13 @@ const route = createRoute({
 export function registerCreateReview(app: App): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json')
-    const review = await c
-      .get('services')
-      .store.createReview(c.get('tenant').id, c.req.valid('param').id, { label: body.label, notes: body.notes ?? null }, c.get('apiKey').id)
+    const review = await createReview({
+      ctx: c.get('ctx'),
+      input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, resultId: c.req.valid('param').id, label: body.label, notes: body.notes ?? null },
+    })
     if (!review) throw ApiError.notFound('Result not found')
     return c.json(
-      { id: review.id, result_id: review.resultId, label: review.label, notes: review.notes, created_at: review.createdAt.toISOString() },
+      { id: review.id, result_id: review.resultId, label: review.label, notes: review.notes || null, created_at: review.createdAt.toISOString() },
       201,
     )
   })

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { DecisaoSchema, EvaluateResponseSchema } from '../../../engine/index'
-import type { StoredResult } from '../../store'
+import type { EquivalenceResult } from '../../../db/repositories/results'
 
 export const ResultSummarySchema = z
   .object({
@@ -19,7 +19,7 @@ export const ResultSchema = ResultSummarySchema.extend({ response: EvaluateRespo
 
 export const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: 'id', in: 'path' } }) })
 
-export function toSummary(r: StoredResult): z.infer<typeof ResultSummarySchema> {
+export function toSummary(r: EquivalenceResult): z.infer<typeof ResultSummarySchema> {
   return {
     id: r.id,
     request_id: r.requestId,

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { pingDatabase } from '../../../services/health'
 import type { App } from '../openapi'
 import { jsonContent } from '../openapi'
 
@@ -39,8 +40,9 @@ async function probe(check: (() => Promise<void>) | undefined): Promise<z.infer<
 
 export function registerReady(app: App): void {
   app.openapi(route, async (c) => {
-    const { store, pingRedis } = c.get('services')
-    const [database, redis] = await Promise.all([probe(() => store.ping()), probe(pingRedis)])
+    const { pingRedis } = c.get('services')
+    const ctx = c.get('ctx')
+    const [database, redis] = await Promise.all([probe(() => pingDatabase(ctx)), probe(pingRedis)])
     const failed = Object.entries({ database, redis })
       .filter(([, v]) => v === 'failed')
       .map(([k]) => k)

@@ -1,0 +1,28 @@
+import { createMiddleware } from 'hono/factory'
+import type { Database } from '../../db/client'
+import { createServiceContext, type ServiceContext } from '../../services/context'
+import type { AppEnv, Services } from '../context'
+
+/**
+ * Builds the request's ServiceContext (repositories over a database handle, the shared caches).
+ * With `db` (Node, Deno, tests) it is built once for the app; without, from the handle the
+ * Workers entry passes with each request (`c.env.db`), since a Worker may not reuse one request's
+ * connection in another.
+ */
+export function init(services: Services, db: Database | undefined) {
+  const build = (handle: Database): ServiceContext =>
+    createServiceContext(handle, {
+      apiKeySalt: services.config.API_KEY_SALT!,
+      versions: services.versions,
+      mapper: services.mapper,
+      mappingCache: services.mappingCache,
+      clock: services.clock,
+    })
+  const shared = db ? build(db) : undefined
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const handle = c.env?.db
+    if (!shared && !handle) throw new Error('no database handle for this request')
+    c.set('ctx', shared ?? build(handle!))
+    await next()
+  })
+}

@@ -1,0 +1,62 @@
+import type { Client } from '@upstash/qstash'
+import type { JobDispatcher, JobMessage } from '../types'
+
+export interface QStashDispatcherOptions {
+  /** The official client, pointed at QStash (or, locally, at test/harness/qstash.ts). */
+  client: Client
+  /** Public base URL of the worker service, e.g. `https://worker.example.edu`. */
+  workerUrl: string
+  /** Attempts after the first. @default 3 */
+  retries?: number
+  /**
+   * Deliveries QStash keeps in flight towards the workers at once (QStash flow control), so a
+   * 10,000-item batch does not arrive as 10,000 simultaneous requests. @default 16
+   */
+  parallelism?: number
+  /** Messages per `/v2/batch` call. @default 100 */
+  batchSize?: number
+}
+
+/** Name of the QStash schedule that runs the sweeper. */
+export const SWEEP_SCHEDULE_ID = 'equivalence-engine-sweeper'
+
+/**
+ * Publishes job messages to QStash, which delivers them to `POST {workerUrl}/jobs/{route}` signed
+ * with the account's signing key, retries non-2xx answers with back-off and, after the last retry,
+ * calls `POST {workerUrl}/jobs/failure` (the item goes dead).
+ */
+export function createQStashDispatcher(options: QStashDispatcherOptions): JobDispatcher {
+  const base = options.workerUrl.replace(/\/+$/, '')
+  const retries = options.retries ?? 3
+  const parallelism = options.parallelism ?? 16
+  const batchSize = options.batchSize ?? 100
+  return {
+    kind: 'qstash',
+    async dispatch(messages: readonly JobMessage[]) {
+      for (let start = 0; start < messages.length; start += batchSize) {
+        const chunk = messages.slice(start, start + batchSize)
+        await options.client.batchJSON(
+          chunk.map((message) => ({
+            url: `${base}/jobs/${message.route}`,
+            body: message.body,
+            deduplicationId: message.deduplicationId,
+            retries,
+            failureCallback: `${base}/jobs/failure`,
+            flowControl: { key: 'equivalence-worker', parallelism },
+          })),
+        )
+      }
+    },
+  }
+}
+
+/** Creates (or replaces) the QStash schedule that calls the sweeper. @default cron every minute */
+export async function scheduleSweeper(client: Client, workerUrl: string, cron = '* * * * *'): Promise<void> {
+  await client.schedules.create({
+    scheduleId: SWEEP_SCHEDULE_ID,
+    destination: `${workerUrl.replace(/\/+$/, '')}/jobs/sweep`,
+    cron,
+    body: '{}',
+    retries: 0,
+  })
+}

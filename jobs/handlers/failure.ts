@@ -1,0 +1,32 @@
+import { EvaluateItemBody } from '../messages'
+import type { JobHandlers } from '../types'
+import type { FinishedJob, JobStore } from '../ports'
+
+export interface FailureDeps {
+  store: JobStore
+  onFinished: (job: FinishedJob) => void
+  onDead?: (route: string) => void
+  log: (message: string, fields: Record<string, unknown>) => void
+}
+
+/**
+ * The dead-letter hook: QStash's failure callback (or the in-process dispatcher after its last
+ * retry). An item goes dead with the last error and counts in its job's `failed`; other messages
+ * (sweeps, index builds) are only logged — the next schedule tick runs them again.
+ */
+export function failureHandler(deps: FailureDeps): JobHandlers['failure'] {
+  return async ({ route, body, error }) => {
+    deps.onDead?.(route)
+    if (route !== 'evaluate-item') {
+      deps.log('job message failed for good', { route, error })
+      return
+    }
+    const parsed = EvaluateItemBody.safeParse(body)
+    if (!parsed.success) {
+      deps.log('failure callback for a malformed evaluate-item message', { error })
+      return
+    }
+    const { finishedJob } = await deps.store.markDead(parsed.data.item_id, error)
+    if (finishedJob) deps.onFinished(finishedJob)
+  }
+}

@@ -1,0 +1,170 @@
+import canonicalize from 'canonicalize'
+import type { EquivalenceResult, NewResult } from '../db/repositories/results'
+import {
+  evaluateEquivalence,
+  type EvaluateRequest,
+  type EvaluateResponse,
+} from '../engine/index'
+import type { ServiceContext } from './context'
+import { sha256Hex } from './crypto'
+import { ServiceError } from './errors'
+import { resolveVersions, type ResolvedVersions, type Role } from './resolve-versions'
+
+/** Hash of the canonical request without its `request_id`: tells a retry from a reused id. */
+export function inputHashOf(request: EvaluateRequest): string {
+  const { request_id: _ignored, ...identity } = request
+  return sha256Hex(canonicalize(identity) ?? '')
+}
+
+export type EvaluateInput = {
+  tenantId: string
+  role: Role
+  request: EvaluateRequest
+  /** The stored result's request id (the caller's idempotency key, or one chosen for it). */
+  requestId: string
+  /** Fields the transport adds to `meta` after `request_id` (a batch item's job and index). */
+  meta?: (resolved: { simulation: boolean }) => Record<string, unknown>
+  /** Told about an engine exception before the answer degrades to ANALISE_HUMANA. */
+  onEngineFailure?: (err: unknown) => void
+}
+
+export type Evaluation = {
+  response: EvaluateResponse
+  /** The equivalence_results row to store. */
+  row: NewResult
+  /** The row's audit event, without its target (the row's id, known once stored). */
+  audit: { action: 'result.created' | 'result.simulated'; payload: Record<string, unknown> }
+}
+
+/**
+ * One evaluation, the same for every transport (POST /v1/equivalences/evaluate and the batch item
+ * handler): server-side version resolution (cached), the engine with the shared mapping cache, a
+ * degraded ANALISE_HUMANA answer when the engine throws, and the result row with its audit event.
+ * Storing it is the caller's: an HTTP evaluation alone and idempotently (`evaluateAndStore`), a
+ * batch item together with its item's state and job counters. Throws `ServiceError('VALIDATION')`
+ * for versions that do not resolve.
+ */
+export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: EvaluateInput }): Promise<Evaluation> {
+  const { request } = input
+  const referenceDate = request.data_referencia ?? ctx.clock().toISOString().slice(0, 10)
+  const versions = await resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate } })
+  const response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure)
+  response.meta = {
+    ...response.meta,
+    request_id: input.requestId,
+    ...input.meta?.({ simulation: versions.simulation }),
+    ...(versions.notes.length ? { avisos: versions.notes } : {}),
+  }
+  const inputHash = inputHashOf(request)
+  return {
+    response,
+    row: {
+      requestId: input.requestId,
+      inputHash,
+      courseId: request.course_id ?? null,
+      decisao: response.decisao,
+      score: response.score,
+      degraded: response.degraded_mode,
+      simulation: versions.simulation,
+      policyVersion: response.policy_version,
+      taxonomyVersion: response.taxonomy_version,
+      modelVersion: response.model_version,
+      response: response as unknown as Record<string, unknown>,
+    },
+    audit: {
+      action: versions.simulation ? 'result.simulated' : 'result.created',
+      payload: { request_id: input.requestId, decisao: response.decisao, input_hash: inputHash },
+    },
+  }
+}
+
+export type StoredEvaluation = { result: EquivalenceResult; replay: boolean }
+
+/**
+ * Evaluate + store, idempotent on the request id: a repeat with the same body returns the stored
+ * result (`replay`), with another body a CONFLICT. Concurrent repeats race on the unique
+ * (tenant, request_id) constraint; the losers read the winner's row, so all answer alike.
+ *
+ * A request id is not looked up before evaluating: the engine costs tens of microseconds, a
+ * look-up a round trip for every request, and nearly every request id is new. A repeat is told
+ * apart by the insert (the stored row wins), or — when its versions no longer resolve (a
+ * deprecated version, a changed binding) — by a look-up made only then.
+ */
+export async function evaluateAndStore({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: Omit<EvaluateInput, 'requestId' | 'meta'> & {
+    actorKeyId: string
+    /** Idempotency-Key header or body request_id; absent → a fresh id (not idempotent). */
+    idempotencyKey: string | undefined
+  }
+}): Promise<StoredEvaluation> {
+  const requestId = input.idempotencyKey ?? crypto.randomUUID()
+  let evaluation: Evaluation
+  try {
+    evaluation = await evaluate({ ctx, input: { ...input, requestId } })
+  } catch (err) {
+    // If the look-up fails too (database down), the original error is the one to answer with.
+    const existing = input.idempotencyKey ? await ctx.repos.results.getByRequestId(input.tenantId, requestId).catch(() => null) : null
+    if (existing) return replayOf(existing, inputHashOf(input.request))
+    throw err
+  }
+  const saved = await ctx.repos.results.insertIdempotent(input.tenantId, evaluation.row, {
+    audit: { ...evaluation.audit, actorKeyId: input.actorKeyId },
+  })
+  return saved.created ? { result: saved.result, replay: false } : replayOf(saved.result, evaluation.row.inputHash)
+}
+
+function replayOf(existing: EquivalenceResult, inputHash: string): StoredEvaluation {
+  if (existing.inputHash !== inputHash) {
+    throw ServiceError.conflict(`request_id '${existing.requestId}' was already used with a different request body`)
+  }
+  return { result: existing, replay: true }
+}
+
+/** The engine degrades on mapper failures by itself; anything else it throws must not fail the evaluation. */
+async function runEngine(
+  ctx: ServiceContext,
+  request: EvaluateRequest,
+  versions: ResolvedVersions,
+  referenceDate: string,
+  onEngineFailure: ((err: unknown) => void) | undefined,
+): Promise<EvaluateResponse> {
+  try {
+    return await evaluateEquivalence(request, {
+      policy: versions.policy,
+      policyVersion: versions.policyVersion,
+      taxonomy: versions.taxonomy,
+      mapper: ctx.mapper,
+      mappingCache: ctx.mappingCache,
+      referenceDate,
+      simulation: versions.simulation,
+    })
+  } catch (err) {
+    onEngineFailure?.(err)
+    return degradedResponse(versions)
+  }
+}
+
+export function degradedResponse(versions: Pick<ResolvedVersions, 'policyVersion' | 'taxonomy'>): EvaluateResponse {
+  const motivo = 'A avaliação automática falhou; o pedido foi encaminhado para análise humana.'
+  return {
+    decisao: 'ANALISE_HUMANA',
+    score: 0,
+    breakdown: { cobertura: 0, cobertura_critica: 0, penalidade_nivel: 0 },
+    hard_rules: [],
+    faltantes: [],
+    criticos_faltantes: [],
+    justificativa_curta: motivo,
+    justificativa_detalhada: motivo,
+    evidence: [],
+    degraded_mode: true,
+    model_version: 'unavailable',
+    policy_version: versions.policyVersion,
+    taxonomy_version: versions.taxonomy?.version ?? null,
+    timings_ms: { total: 0 },
+    meta: { falha_motor: true },
+  }
+}
