@@ -8,6 +8,7 @@ import type { Database } from '../client'
 import { DataError } from '../errors'
 import {
   createRepositories,
+  findKeyForAuth,
   type ClaimedItem,
   type NewItemResult,
   type NewResult,
@@ -128,17 +129,24 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
     it('reports a disabled tenant with its key, and hides expired and revoked keys', async () => {
       const tenant = await newTenant()
       const live = await repos.apiKeys.create(tenant.id, { role: 'admin' })
-      const expired = await repos.apiKeys.create(tenant.id, {
-        role: 'admin',
-        expiresAt: new Date(Date.now() - 1000),
-      })
+      const expiresAt = new Date(Date.now() - 1000)
+      const expired = await repos.apiKeys.create(tenant.id, { role: 'admin', expiresAt })
       expect(await repos.apiKeys.findActiveByKey(expired.plaintext)).toBeNull()
+      // The look-up the API uses returns the record as it is (the edge rejects it): expiry and all.
+      const hashOf = (plaintext: string) => hashApiKey(plaintext, SALT)
+      expect(await findKeyForAuth(db, await hashOf(expired.plaintext))).toMatchObject({
+        key: { id: expired.key.id, status: 'active', expiresAt },
+        keyHash: await hashOf(expired.plaintext),
+      })
       await repos.tenants.setStatus(tenant.id, 'disabled')
       expect(await repos.apiKeys.findActiveByKey(live.plaintext)).toMatchObject({
         tenant: { status: 'disabled' },
       })
+      expect(await findKeyForAuth(db, await hashOf(live.plaintext))).toMatchObject({ tenant: { id: tenant.id, status: 'disabled' } })
       expect(await repos.apiKeys.revoke(tenant.id, live.key.id)).toMatchObject({ status: 'revoked' })
       expect(await repos.apiKeys.findActiveByKey(live.plaintext)).toBeNull()
+      expect(await findKeyForAuth(db, await hashOf(live.plaintext))).toMatchObject({ key: { id: live.key.id, status: 'revoked' } })
+      expect(await findKeyForAuth(db, await hashOf(`${live.plaintext}x`))).toBeNull()
     })
 
     it('rotates: the old key stops working, the new one has the same role and name', async () => {

@@ -31,7 +31,7 @@ export function buildTaxonomyIndexHandler(deps: BuildTaxonomyIndexDeps): JobHand
     const texts = new Map<string, string>()
     for (const node of taxonomy.nodes) {
       const text = nodeText(node)
-      texts.set(await sha256Hex(text), text)
+      texts.set(sha256Hex(text), text)
     }
     const model = deps.embedder.model
     const missing = [...(await deps.embeddings.missing([...texts.keys()], model))]

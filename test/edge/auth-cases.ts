@@ -6,7 +6,8 @@ export type PreparedRequest = { method: string; path: string; body?: unknown }
 
 /**
  * The authentication and role cases every protected route must pass, shared by the route tests:
- * no key → 401 `Missing X-API-Key`, unknown key → 401 `Invalid API key`, a revoked key → 401, a
+ * no key → 401 `Missing X-API-Key`, unknown key → 401 `Invalid API key`, a revoked or expired key
+ * → 401 (the look-up the API uses, `findKeyForAuth`, then the middleware's checks), a
  * key of a disabled tenant → 403, and each role in `forbidden` → 403.
  */
 export function runAuthCases(
@@ -37,6 +38,16 @@ export function runAuthCases(
     await f.call('GET', '/admin/api-keys', { key: key.plaintext })
     const revoked = await f.call('POST', `/admin/api-keys/${key.key.id}/revoke`, { key: t.keys.admin })
     expect(revoked.status).toBe(200)
+    const res = await f.call(r.method, r.path, { body: r.body, key: key.plaintext })
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ detail: 'Invalid API key' })
+  })
+
+  it('401 for a key past its expiry, and the same answer as for an unknown key', async () => {
+    const f = getFixture()
+    const t = await f.createTenant()
+    const r = await prepare()
+    const key = await f.keysRepo.create(t.id, { role: 'admin', name: 'expired', expiresAt: new Date(Date.now() - 1000) })
     const res = await f.call(r.method, r.path, { body: r.body, key: key.plaintext })
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ detail: 'Invalid API key' })
