@@ -115,6 +115,20 @@ describe('batch and job routes', () => {
     expect(secretRoute.secret).toBe(secret)
   })
 
+  it('with rate limits on, takes one admin token per admin call, the batch tier\'s admin routes included', async () => {
+    const config = parseConfig({ ...baseEnv(), RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_ADMIN: '4' })
+    const limited = createApp({ config, db: database.db, logger: createLogger('silent'), batch })
+    const key = keys.b!.admin
+    const remaining: Array<string | null> = []
+    for (const path of ['/admin/jobs/dead-letters', '/admin/policies', '/admin/jobs/callback-secret', '/admin/jobs/dead-letters']) {
+      const res = await call('GET', path, key, undefined, limited)
+      expect(res.status).toBe(200)
+      remaining.push(res.headers.get('X-RateLimit-Remaining'))
+    }
+    expect(remaining).toEqual(['3', '2', '1', '0'])
+    expect((await call('GET', '/admin/jobs/dead-letters', key, undefined, limited)).status).toBe(429)
+  })
+
   it('gives batches their own body limit, larger than the other routes\' one', async () => {
     const config = parseConfig({ ...baseEnv(), BODY_LIMIT_BYTES: '2048', BATCH_BODY_LIMIT_BYTES: '65536' })
     const limited = createApp({ config, db: database.db, logger: createLogger('silent'), batch })
