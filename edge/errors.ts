@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import { toValidationIssues } from '../engine/index'
-import { DataError } from '../db/errors'
+import { DataError, isConnectionError } from '../db/errors'
 import { ServiceError, type ValidationIssue } from '../services/errors'
 import type { AppEnv } from './context'
 
@@ -12,6 +12,7 @@ export type { ValidationIssue }
 export type ErrorCode =
   | 'MISSING_API_KEY'
   | 'INVALID_API_KEY'
+  | 'BAD_REQUEST'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
@@ -25,6 +26,7 @@ export type ErrorCode =
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   MISSING_API_KEY: 401,
   INVALID_API_KEY: 401,
+  BAD_REQUEST: 400,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -51,24 +53,13 @@ export class ApiError extends Error {
 
   static missingKey = () => new ApiError('MISSING_API_KEY', 'Missing X-API-Key')
   static invalidKey = () => new ApiError('INVALID_API_KEY', 'Invalid API key')
-  static forbidden = (what = 'Insufficient role for this operation') => new ApiError('FORBIDDEN', what)
+  /** The replaced service's text (`app/deps.py`); clients match on it. */
+  static forbidden = (what = 'Forbidden') => new ApiError('FORBIDDEN', what)
   static notFound = (what = 'Not found') => new ApiError('NOT_FOUND', what)
   static conflict = (what: string) => new ApiError('CONFLICT', what)
   static validation = (issues: ValidationIssue[]) => new ApiError('VALIDATION', issues)
   static unavailable = (what: string, retryAfterSeconds = 5) =>
     new ApiError('UNAVAILABLE', what, { 'Retry-After': String(retryAfterSeconds) })
-}
-
-/** Connection-level failures (refused, reset, timed out, terminated) rather than query errors. */
-export function isConnectionError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\d\d\d)$/.test(code)) return true
-    const msg = (e as { message?: unknown }).message
-    if (typeof msg === 'string' && /connection (terminated|refused|closed)|connect ECONNREFUSED|Connection terminated|fetch failed/i.test(msg))
-      return true
-  }
-  return false
 }
 
 /** The one error handler: domain code → HTTP, FastAPI-shaped body, generic message for the unknown. */
@@ -82,7 +73,10 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
       ...describeError(err),
     })
   }
-  return c.json({ detail: apiError.detail }, apiError.status, apiError.headers)
+  // The replaced service's 429 also said when to retry in the body (`app/middlewares_rate.py`).
+  const retryAfter = apiError.code === 'RATE_LIMITED' ? Number(apiError.headers['Retry-After']) : NaN
+  const body = Number.isFinite(retryAfter) ? { detail: apiError.detail, retry_after_seconds: retryAfter } : { detail: apiError.detail }
+  return c.json(body, apiError.status, apiError.headers)
 }
 
 /**
