@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { EvaluateRequest, Policy } from '../../engine/index'
 import { evaluateWithSemantic } from '../../services/ai/index'
-import { SYSTEM_PROMPT } from '../../services/ai/llm-refine'
+import { SYSTEM_PROMPT, type RefineReport } from '../../services/ai/llm-refine'
 import type { ChatScriptInput } from '../harness/openai-compatible'
 import { CALCULO, CALCULO_OUTRAS_PALAVRAS, pair, policyOf, startAiFixture, type AiFixture } from './fixture'
 
@@ -20,7 +20,7 @@ beforeEach(() => {
 const ctx = (policy: Policy) => ({ policy, policyVersion: 'p1', referenceDate: '2026-01-01', clock: () => 0 })
 const withLlm = () => fx.services({ LLM_URL: fx.api.baseUrl, LLM_MODEL: 'gpt-4o-mini' }).services
 const run = (request: EvaluateRequest, policy: Policy, as = tenant) => evaluateWithSemantic(request, ctx(policy), withLlm(), as)
-const llmReport = (r: { meta: Record<string, unknown> }) => (r.meta.semantico as { llm?: Record<string, any> }).llm!
+const llmReport = (r: { meta: Record<string, unknown> }) => (r.meta.semantico as { llm?: RefineReport }).llm!
 const conceptsAsked = (input: ChatScriptInput) => (JSON.parse(input.user) as { conceitos: Array<{ id: string; trechos: string[] }> }).conceitos
 const answerAll = (answer: (c: { id: string; trechos: string[] }) => Record<string, unknown>, extra: Record<string, unknown> = {}) => (input: ChatScriptInput) => ({
   avaliacoes: conceptsAsked(input).map((c) => ({ conceito_id: c.id, justificativa: 'x', ...answer(c) })),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { evaluateEquivalence, type EvaluateRequest, type Policy } from '../../engine/index'
-import { evaluateWithSemantic } from '../../services/ai/index'
+import { evaluateWithSemantic, type AiTally } from '../../services/ai/index'
 import { CALCULO, CALCULO_OUTRAS_PALAVRAS, DIREITO, pair, policyOf, startAiFixture, type AiFixture } from './fixture'
 
 let fx: AiFixture
@@ -15,7 +15,8 @@ const ctx = (policy: Policy) => ({ policy, policyVersion: 'p1', referenceDate: '
 type Services = ReturnType<AiFixture['services']>['services']
 const run = (services: Services, request: EvaluateRequest, policy = policyOf(), tenant = TENANT) =>
   evaluateWithSemantic(request, ctx(policy), services, tenant)
-const semantico = (r: { meta: Record<string, unknown> }) => r.meta.semantico as Record<string, any>
+type Semantico = AiTally & { estado: string; motivo?: string; textos_enviados: number }
+const semantico = (r: { meta: Record<string, unknown> }) => r.meta.semantico as Semantico
 
 describe('semantic mapping through embeddings', () => {
   it('maps with both signals in one batch call and names the hybrid in model_version', async () => {
