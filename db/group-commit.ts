@@ -4,7 +4,7 @@
  * At low load a commit is a single caller and nothing waits for a timer.
  *
  * `commit` settles every caller of its batch itself (resolving or rejecting what they wait on) and
- * must not reject. Used by db/result-batcher.ts and worker/jobs/completion-batcher.ts.
+ * must not reject. Used by db/result-batcher.ts and jobs/completion-batcher.ts.
  */
 export function createGroupCommit<P>(options: {
   maxInFlight: number
