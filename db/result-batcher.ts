@@ -148,8 +148,7 @@ function storedRowOf(row: Pending['row'], createdAt: Date): Stored {
     taxonomyVersion: row.taxonomyVersion ?? null,
     modelVersion: row.modelVersion,
     simulation: row.simulation ?? false,
-    // append_audited_results does not store inputs (yet): the created row has none.
-    inputs: null,
+    inputs: row.inputs ?? null,
     inputsPurgedAt: null,
     createdAt,
   }
@@ -171,6 +170,7 @@ function batchEntryOf(p: Pending, row: Stored) {
     taxonomy_version: row.taxonomyVersion,
     model_version: row.modelVersion,
     simulation: row.simulation,
+    inputs: row.inputs,
     created_at: row.createdAt.toISOString(),
     audit: auditEventRecord(row.tenantId, { ...p.audit, target: row.id }, row.createdAt),
   }

@@ -19,12 +19,14 @@ import { jsonByDefault } from './middleware/json-by-default'
 import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
+import { registerConsole } from './console/index'
 import { registerAdminRoutes } from './routes/admin/index'
 import { BATCH_PATH } from './routes/equivalences/batch'
 import { registerEquivalenceRoutes } from './routes/equivalences/index'
 import { registerJobRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
 import { registerResultRoutes } from './routes/results/index'
+import { registerReviewRoutes } from './routes/review/index'
 import { registerHealth } from './routes/system/health'
 import { registerMetrics } from './routes/system/metrics'
 import { registerReady } from './routes/system/ready'
@@ -117,6 +119,7 @@ export function createApp(deps: AppDeps): App {
 
   // Everything under /v1 and /admin needs a key; roles and rate-limit groups are set per route.
   app.use('/v1/*', authenticate)
+  app.use('/v2/*', authenticate)
   app.use('/admin/*', authenticate)
   // Each resource folder registers its own routes; the batch tier's are absent without one.
   const batch = deps.batch
@@ -130,6 +133,10 @@ export function createApp(deps: AppDeps): App {
       ? { onActivated: (tenantId, version) => batch.dispatcher.dispatch([buildTaxonomyIndexMessage(tenantId, version)]) }
       : {},
   })
+
+  // The human loop (issue 15): /v2 reads of results, reviews and precedents; the review console.
+  registerReviewRoutes(app, { jobs: Boolean(batch) })
+  registerConsole(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKeyAuth', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.doc31('/openapi.json', {

@@ -23,6 +23,8 @@ export interface ItemResult {
   courseId: string | null
   response: EvaluateResponse
   simulation: boolean
+  /** The request as evaluated (without request_id), stored with the result. */
+  inputs?: Record<string, unknown> | null
 }
 
 /** A job whose last item just settled (or that the sweeper found settled). */

@@ -8,12 +8,18 @@ import {
 import type { ServiceContext } from './context'
 import { sha256Hex } from './crypto'
 import { ServiceError } from './errors'
+import { applyPrecedent, checkPrecedent, noteSyllabusChanged, pairKeyOf, precedentsOn } from './precedents'
 import { resolveVersions, type ResolvedVersions, type Role } from './resolve-versions'
+
+/** The request without its `request_id`: what is stored as the result's inputs and hashed as `inputHash`. */
+export function inputsOf(request: EvaluateRequest): Record<string, unknown> {
+  const { request_id: _ignored, ...identity } = request
+  return identity
+}
 
 /** Hash of the canonical request without its `request_id`: tells a retry from a reused id. */
 export function inputHashOf(request: EvaluateRequest): string {
-  const { request_id: _ignored, ...identity } = request
-  return sha256Hex(canonicalize(identity) ?? '')
+  return sha256Hex(canonicalize(inputsOf(request)) ?? '')
 }
 
 export type EvaluateInput = {
@@ -47,8 +53,17 @@ export type Evaluation = {
 export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: EvaluateInput }): Promise<Evaluation> {
   const { request } = input
   const referenceDate = request.data_referencia ?? ctx.clock().toISOString().slice(0, 10)
-  const versions = await resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate } })
-  const response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure)
+  // The pair's precedent is one indexed look-up, made alongside the (usually cached) version resolution.
+  const [versions, precedent] = await Promise.all([
+    resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate } }),
+    checkPrecedent(ctx.db, input.tenantId, pairKeyOf(request), referenceDate),
+  ])
+  let response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure)
+  // A what-if simulation, and a policy with precedents off, are the engine's alone.
+  if (!versions.simulation && precedentsOn(versions.policy)) {
+    if (precedent.kind === 'applies') response = applyPrecedent(response, precedent.precedent)
+    else if (precedent.kind === 'syllabus_changed') response = noteSyllabusChanged(response, precedent.precedent)
+  }
   response.meta = {
     ...response.meta,
     request_id: input.requestId,
@@ -61,6 +76,8 @@ export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: Eva
     row: {
       requestId: input.requestId,
       inputHash,
+      // Kept so people can read what was compared; its canonical form is what `inputHash` hashes.
+      inputs: inputsOf(request),
       courseId: request.course_id ?? null,
       decisao: response.decisao,
       score: response.score,

@@ -45,6 +45,8 @@ export interface NewItemResult {
     model_version: string
   }
   simulation: boolean
+  /** The request as evaluated (without request_id); see `equivalence_results.inputs`. */
+  inputs?: Record<string, unknown> | null
 }
 
 export interface FinishedJobRef {
@@ -324,6 +326,7 @@ export function createJobsRepository(db: Database) {
         taxonomy_version: result.response.taxonomy_version,
         model_version: result.response.model_version,
         simulation: result.simulation,
+        inputs: result.inputs ?? null,
       }))
       const createdAt = new Date()
       const eventOf = new Map(
@@ -345,7 +348,7 @@ export function createJobsRepository(db: Database) {
           SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS x(
             item_id uuid, attempts int, result_id uuid, request_id text, input_hash text, response json,
             decisao text, score float8, degraded boolean, course_id text, policy_version text,
-            taxonomy_version text, model_version text, simulation boolean)
+            taxonomy_version text, model_version text, simulation boolean, inputs json)
         ), settled AS (
           UPDATE job_items i SET status = 'done', result_id = input.result_id, lease_until = NULL,
                                  last_error = NULL, updated_at = now()
@@ -355,10 +358,10 @@ export function createJobsRepository(db: Database) {
         ), inserted AS (
           INSERT INTO equivalence_results
             (id, tenant_id, request_id, input_hash, response, decisao, score, degraded, course_id,
-             policy_version, taxonomy_version, model_version, simulation)
+             policy_version, taxonomy_version, model_version, simulation, inputs)
           SELECT input.result_id, settled.tenant_id, input.request_id, input.input_hash, input.response,
                  input.decisao, input.score, input.degraded, input.course_id, input.policy_version,
-                 input.taxonomy_version, input.model_version, input.simulation
+                 input.taxonomy_version, input.model_version, input.simulation, input.inputs
           FROM settled JOIN input ON input.item_id = settled.id
           RETURNING id
         ), per_job AS (

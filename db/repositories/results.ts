@@ -22,6 +22,8 @@ export interface NewResult {
   taxonomyVersion?: string | null
   modelVersion: string
   simulation?: boolean
+  /** The request as evaluated (without request_id); see `equivalence_results.inputs`. */
+  inputs?: Record<string, unknown> | null
 }
 
 export interface ResultFilters {

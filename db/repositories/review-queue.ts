@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Database } from '../client'
 import { decodeCursor, encodeCursor, pageSize, type Page } from '../cursor'
@@ -16,8 +16,8 @@ import { createAuditRepository } from './audit'
 export type ReviewState = 'pendente' | 'revisado' | 'todos'
 
 export interface QueueFilters {
-  /** @default 'ANALISE_HUMANA' */
-  decisao?: Decisao
+  /** null = any decision. @default 'ANALISE_HUMANA' */
+  decisao?: Decisao | null
   /** @default 'pendente' */
   state?: ReviewState
   /** Matches the course_id exactly or the target course's name, case- and accent-insensitively (ILIKE). */
@@ -71,7 +71,7 @@ function filtersOf(tenantId: string, f: QueueFilters): SQL | undefined {
   return and(
     eq(r.tenantId, tenantId),
     eq(r.simulation, false),
-    eq(r.decisao, f.decisao ?? 'ANALISE_HUMANA'),
+    f.decisao === null ? undefined : eq(r.decisao, f.decisao ?? 'ANALISE_HUMANA'),
     state === 'pendente' ? sql`NOT ${reviewed}` : state === 'revisado' ? reviewed : undefined,
     f.course ? sql`(${r.courseId} = ${f.course} OR ${targetName} ILIKE ${likeOf(f.course)})` : undefined,
     f.degraded !== undefined ? eq(r.degraded, f.degraded) : undefined,
@@ -93,11 +93,16 @@ function filtersOf(tenantId: string, f: QueueFilters): SQL | undefined {
 
 export function createReviewQueueRepository(db: Database) {
   return {
-    /** Oldest first (the one waiting longest on top). */
-    async list(tenantId: string, filters: QueueFilters = {}, page: { cursor?: string; limit?: number } = {}): Promise<Page<QueueItem>> {
+    /** Oldest first (the one waiting longest on top), or newest first for listings. */
+    async list(
+      tenantId: string,
+      filters: QueueFilters = {},
+      page: { cursor?: string; limit?: number; order?: 'oldest' | 'newest' } = {},
+    ): Promise<Page<QueueItem>> {
       if (!isUuid(tenantId)) return { items: [], nextCursor: null }
       const limit = pageSize(page.limit)
       const after = page.cursor ? decodeCursor(page.cursor, AscCursor) : undefined
+      const newest = page.order === 'newest'
       const rows = await db
         .select({
           id: r.id,
@@ -119,8 +124,17 @@ export function createReviewQueueRepository(db: Database) {
         .from(r)
         .leftJoin(reviewAssignments, and(eq(reviewAssignments.tenantId, r.tenantId), eq(reviewAssignments.resultId, r.id)))
         .leftJoin(apiKeys, and(eq(apiKeys.tenantId, r.tenantId), eq(apiKeys.id, reviewAssignments.reviewerKeyId)))
-        .where(and(filtersOf(tenantId, filters), after ? sql`(${r.createdAt}, ${r.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined))
-        .orderBy(asc(r.createdAt), asc(r.id))
+        .where(
+          and(
+            filtersOf(tenantId, filters),
+            after
+              ? newest
+                ? sql`(${r.createdAt}, ${r.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`
+                : sql`(${r.createdAt}, ${r.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)`
+              : undefined,
+          ),
+        )
+        .orderBy(...(newest ? [desc(r.createdAt), desc(r.id)] : [asc(r.createdAt), asc(r.id)]))
         .limit(limit + 1)
       const items = rows.slice(0, limit)
       const last = items.at(-1)

@@ -139,7 +139,7 @@ async function evaluate(item: ClaimedItem, deps: EvaluateItemDeps): Promise<Eval
     const { row } = evaluation
     return {
       ok: true,
-      result: { requestId: row.requestId, inputHash: row.inputHash, courseId: row.courseId ?? null, response: evaluation.response, simulation: row.simulation ?? false },
+      result: { requestId: row.requestId, inputHash: row.inputHash, courseId: row.courseId ?? null, response: evaluation.response, simulation: row.simulation ?? false, inputs: row.inputs ?? null },
     }
   } catch (err) {
     const error = describe(err)

@@ -1,0 +1,138 @@
+import { createPrecedentsRepository, type Precedent } from '../db/repositories/precedents'
+import type { EquivalenceResult } from '../db/repositories/results'
+import type { Review } from '../db/repositories/reviews'
+import type { Database } from '../db/client'
+import { EvaluateRequestSchema, type Course, type EvaluateRequest, type EvaluateResponse } from '../engine/index'
+import { sha256Hex } from './crypto'
+
+/**
+ * Precedents: a reviewed pair becomes a rule that later evaluations of the same pair reuse.
+ *
+ * The pair's identity is the origin course(s) and the target course, each as institution + code +
+ * normalised name (case, accents, punctuation and spacing folded), plus a hash of each syllabus in
+ * the same normalised form: the same courses with a changed syllabus are recognised, and not
+ * treated as the reviewed pair. With several origins (N:1) their identities are sorted, so the
+ * order they were sent in does not matter.
+ */
+
+export type PairKey = { originKey: string; originSyllabusHash: string; targetKey: string; targetSyllabusHash: string; originLabel: string; targetLabel: string }
+
+/** Lower case, no accents, runs of anything but letters and digits as one space. */
+export function normalise(text: string | null | undefined): string {
+  return (text ?? '')
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+}
+
+const identityOf = (c: Pick<Course, 'instituicao' | 'codigo' | 'nome'>) => `${normalise(c.instituicao)}|${normalise(c.codigo)}|${normalise(c.nome)}`
+
+export function pairKeyOf(request: Pick<EvaluateRequest, 'origem' | 'origens' | 'destino'>): PairKey {
+  const origins = (request.origens ?? (request.origem ? [request.origem] : []))
+    .map((c) => ({ id: identityOf(c), text: normalise(c.ementa), nome: c.nome }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+  return {
+    originKey: origins.map((o) => o.id).join(' + '),
+    originSyllabusHash: sha256Hex(origins.map((o) => o.text).join('\n')),
+    targetKey: identityOf(request.destino),
+    targetSyllabusHash: sha256Hex(normalise(request.destino.ementa)),
+    originLabel: origins.map((o) => o.nome).join(' + '),
+    targetLabel: request.destino.nome,
+  }
+}
+
+/** What an evaluation learns from the precedents of its pair. */
+export type PrecedentCheck =
+  | { kind: 'none' }
+  | { kind: 'applies'; precedent: Precedent & { reviewerLabel: string | null } }
+  /** A rule of this pair is in force, but a syllabus differs from the one reviewed: the engine decides. */
+  | { kind: 'syllabus_changed'; precedent: Precedent }
+
+/** One indexed look-up (precedents_lookup_idx), then the hash comparison. */
+export async function checkPrecedent(db: Database, tenantId: string, key: PairKey, referenceDate: string): Promise<PrecedentCheck> {
+  const found = await createPrecedentsRepository(db).findInForce(tenantId, key.originKey, key.targetKey, referenceDate)
+  if (!found) return { kind: 'none' }
+  if (found.originSyllabusHash !== key.originSyllabusHash || found.targetSyllabusHash !== key.targetSyllabusHash) {
+    return { kind: 'syllabus_changed', precedent: found }
+  }
+  return { kind: 'applies', precedent: found }
+}
+
+/**
+ * The engine's answer turned into the precedent's: its decision, a justification citing the rule
+ * (id, reviewer, date, the result it came from) and `meta.precedente`. Breakdown, rules and
+ * evidence stay the engine's, so a reader still sees what the texts have in common.
+ */
+export function applyPrecedent(response: EvaluateResponse, p: Precedent & { reviewerLabel: string | null }): EvaluateResponse {
+  const date = p.createdAt.toISOString().slice(0, 10)
+  const who = p.reviewerLabel ?? p.reviewerKeyId ?? 'revisor desconhecido'
+  const cite = `Decisão por precedente ${p.id}: revisão de ${who} em ${date} (resultado ${p.resultId}), ${p.decisao}${p.motivo ? ` — ${p.motivo}` : ''}.`
+  return {
+    ...response,
+    decisao: p.decisao,
+    justificativa_curta: cite,
+    justificativa_detalhada: `${cite}\n\nAvaliação automática (não aplicada): ${response.decisao}, score ${response.score}. ${response.justificativa_detalhada}`,
+    meta: {
+      ...response.meta,
+      precedente: {
+        id: p.id,
+        decisao: p.decisao,
+        motivo: p.motivo || null,
+        revisor: who,
+        revisor_key_id: p.reviewerKeyId,
+        revisado_em: p.createdAt.toISOString(),
+        resultado_id: p.resultId,
+        revisao_id: p.reviewId,
+        valido_de: p.validFrom,
+        valido_ate: p.validUntil,
+        decisao_motor: response.decisao,
+      },
+    },
+  }
+}
+
+/** `meta.precedente_divergente`: a rule exists for the pair, but the syllabus is not the one reviewed. */
+export function noteSyllabusChanged(response: EvaluateResponse, p: Precedent): EvaluateResponse {
+  return {
+    ...response,
+    meta: { ...response.meta, precedente_divergente: { id: p.id, decisao: p.decisao, motivo: 'ementa_alterada', resultado_id: p.resultId } },
+  }
+}
+
+/**
+ * The rule a review makes, or null when the result cannot give one: its inputs are gone (retention)
+ * or do not parse, or it was a what-if simulation.
+ */
+export function precedentFromReview(
+  result: Pick<EquivalenceResult, 'id' | 'inputs' | 'simulation' | 'policyVersion' | 'taxonomyVersion' | 'modelVersion' | 'createdAt'>,
+  review: Pick<Review, 'id' | 'label' | 'motivo' | 'reviewerKeyId' | 'createdAt'>,
+  validity: { from?: string; until?: string | null } = {},
+) {
+  if (result.simulation || !result.inputs) return null
+  const parsed = EvaluateRequestSchema.safeParse(result.inputs)
+  if (!parsed.success) return null
+  return {
+    ...pairKeyOf(parsed.data),
+    decisao: review.label,
+    motivo: review.motivo,
+    resultId: result.id,
+    reviewId: review.id,
+    reviewerKeyId: review.reviewerKeyId,
+    policyVersion: result.policyVersion,
+    taxonomyVersion: result.taxonomyVersion,
+    modelVersion: result.modelVersion,
+    // Valid for every evaluation from the day it was reviewed on, until an admin ends it.
+    validFrom: validity.from ?? '1900-01-01',
+    validUntil: validity.until ?? null,
+  }
+}
+
+/**
+ * Whether the policy lets precedents decide: `usar_precedentes` (default true). Read loosely so a
+ * policy schema without the field (older engines) still means "on".
+ */
+export function precedentsOn(policy: object): boolean {
+  return (policy as { usar_precedentes?: unknown }).usar_precedentes !== false
+}
