@@ -1,12 +1,15 @@
 import { hashText, type MappingCache } from './cache'
 import { conceptFromNode, conceptsFromTopics, type Concept } from './concepts'
-import { pairFeatures } from './features'
+import { pairFeatures, type PairFeatures } from './features'
 import { justify } from './justify'
 import { createLexicalMapper, type ConceptMapper, type ConceptMatch } from './mapper'
 import type { Policy } from './policy'
 import { ageRule, approvalRule, criticalRule, levelRule, sequenceRule, workloadRule, type RuleOutcome } from './rules'
 import type { Course, EvaluateRequest, EvaluateResponse, Evidence } from './schemas'
-import { computeScore, decide, identification } from './score'
+import { modelFeatureVector } from './model/features'
+import { predict, topFactors, type Factor } from './model/gbdt'
+import { resolveScorer } from './model/registry'
+import { computeScore, decide, identification, scoreOf, type Thresholds } from './score'
 import type { TaxonomyNode } from './taxonomy'
 import { analyse, contentEndOf, detectLanguage, type AnalysedText } from './text/analyse'
 import type { Language } from './text/stopwords'
@@ -46,6 +49,109 @@ interface MappingOutcome {
 export async function evaluateEquivalence(request: EvaluateRequest, ctx: EvaluationContext): Promise<EvaluateResponse> {
   const clock = ctx.clock ?? (() => performance.now())
   const t0 = clock()
+  const a = await analysePair(request, ctx, clock)
+  const { policy, origens, destino, features, mapping, rules, cobertura, coberturaCritica, faltantes, criticosFaltantes } = a
+  const degraded = mapping.degradedReason !== null
+  const scorer = resolveScorer(policy)
+  let score: number
+  let thresholds: Thresholds
+  let fatores: Factor[] = []
+  if (scorer.model) {
+    const vector = modelVectorOf(a)
+    const prediction = predict(scorer.model, vector)
+    score = scoreOf(prediction.probability)
+    thresholds = scorer.thresholds
+    fatores = topFactors(vector, prediction)
+  } else {
+    score = computeScore({ cobertura, coberturaCritica, features, penalidadeNivel: a.penalty }, policy)
+    thresholds = { score_deferido: policy.score_deferido, score_revisao: policy.score_revisao }
+  }
+  const decisao = decide({ score, cobertura, rules, degraded }, policy, thresholds)
+  const { curta, detalhada } = justify({
+    decisao,
+    score,
+    cobertura,
+    faltantes,
+    criticosFaltantes,
+    rules,
+    degradedReason: mapping.degradedReason,
+    sameTitle: features.sameTitle,
+    titleSimilarity: features.titleSimilarity,
+    totalConceitos: mapping.concepts.length,
+    modelo: scorer.model ? { versao: scorer.model.version, fatores } : null,
+  })
+  const evidence = buildEvidence(mapping, origens, destino, policy.confianca_minima)
+  const t4 = clock()
+  const { t1, t2, t3 } = a.timings
+
+  return {
+    decisao,
+    score,
+    breakdown: {
+      cobertura: round4(cobertura),
+      cobertura_critica: round4(coberturaCritica ?? 1),
+      penalidade_nivel: a.penalty,
+      cobertura_termos: round4(features.termCoverage),
+      similaridade_titulo: round4(features.sameTitle ? 1 : features.titleSimilarity),
+      titulo_na_origem: round4(features.targetTitleInOrigin),
+      identificacao: round4(a.identificacao),
+    },
+    hard_rules: rules.map(({ regra, passou, detalhe }) => ({ regra, passou, detalhe })),
+    faltantes,
+    criticos_faltantes: criticosFaltantes,
+    justificativa_curta: curta,
+    justificativa_detalhada: detalhada,
+    evidence,
+    degraded_mode: degraded,
+    model_version: scorer.model ? `${a.mapperVersion}+${scorer.model.version}` : a.mapperVersion,
+    policy_version: ctx.policyVersion,
+    taxonomy_version: ctx.taxonomy?.version ?? null,
+    timings_ms: {
+      total: t4 - t0,
+      analise: t1 - t0,
+      regras: t2 - t1,
+      mapeamento: t3 - t2,
+      decisao: t4 - t3,
+    },
+    meta: {
+      idioma: a.lang,
+      fonte_conceitos: mapping.conceptSource,
+      total_conceitos: mapping.concepts.length,
+      n_origens: origens.length,
+      data_referencia: a.referenceDate,
+      simulacao: ctx.simulation ?? false,
+      cache_mapeamento: mapping.cacheHit,
+      pontuacao: policy.pontuacao,
+      ...(scorer.model ? { modelo: scorer.model.version, fatores_modelo: fatores } : {}),
+      ...(request.request_id ? { request_id: request.request_id } : {}),
+      ...(request.course_id ? { course_id: request.course_id } : {}),
+    },
+  }
+}
+
+/** Everything the engine measures on a pair before it scores it. */
+interface PairAnalysis {
+  policy: Policy
+  lang: Language
+  referenceDate: string
+  mapperVersion: string
+  origens: Course[]
+  destino: Course
+  destinoText: AnalysedText
+  origemTexts: AnalysedText[]
+  features: PairFeatures
+  mapping: MappingOutcome
+  rules: RuleOutcome[]
+  penalty: number
+  cobertura: number
+  coberturaCritica: number | null
+  identificacao: number
+  faltantes: string[]
+  criticosFaltantes: string[]
+  timings: { t1: number; t2: number; t3: number }
+}
+
+async function analysePair(request: EvaluateRequest, ctx: EvaluationContext, clock: () => number): Promise<PairAnalysis> {
   const policy = ctx.policy
   const mapper = ctx.mapper ?? defaultMapper
   const origens: Course[] = request.origens ?? (request.origem ? [request.origem] : [])
@@ -99,65 +205,66 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
   const cobertura = pesoTotal > 0 ? pesoCoberto / pesoTotal : 0
   const coberturaCritica = criticos.length > 0 ? (criticos.length - criticosFaltantes.length) / criticos.length : null
   rules.push(criticalRule(criticosFaltantes, criticos.length, policy))
-
-  const degraded = mapping.degradedReason !== null
-  const score = computeScore({ cobertura, coberturaCritica, features, penalidadeNivel: penalty }, policy)
-  const decisao = decide({ score, cobertura, rules, degraded }, policy)
-  const { curta, detalhada } = justify({
-    decisao,
-    score,
+  return {
+    policy,
+    lang,
+    referenceDate,
+    mapperVersion: mapper.version,
+    origens,
+    destino,
+    destinoText,
+    origemTexts,
+    features,
+    mapping,
+    rules,
+    penalty,
     cobertura,
+    coberturaCritica,
+    identificacao: identification(features, cobertura),
     faltantes,
     criticosFaltantes,
-    rules,
-    degradedReason: mapping.degradedReason,
-    sameTitle: features.sameTitle,
-    titleSimilarity: features.titleSimilarity,
-    totalConceitos: mapping.concepts.length,
-  })
-  const evidence = buildEvidence(mapping, origens, destino, policy.confianca_minima)
-  const t4 = clock()
+    timings: { t1, t2, t3 },
+  }
+}
 
+function modelVectorOf(a: PairAnalysis): number[] {
+  return modelFeatureVector({
+    origemNomes: a.origens.map((o) => o.nome),
+    destinoNome: a.destino.nome,
+    pair: a.features,
+    cobertura: a.cobertura,
+    identificacao: a.identificacao,
+    lang: a.lang,
+  })
+}
+
+/** What training and calibration need of one pair: the model's features and what the rules leave to the score. */
+export interface ScoringInput {
+  /** In `MODEL_FEATURE_NAMES` order. */
+  vector: number[]
+  cobertura: number
+  /** The hand-set score under the context's policy. */
+  manualScore: number
+  /** A blocking rule failed (INDEFERIDO whatever the score). */
+  blocked: boolean
+  /** A rule or the mapper asks for a person whatever the score. */
+  review: boolean
+  lang: Language
+}
+
+/** The pair as the scorers see it; `evaluateEquivalence` makes the same measurements. */
+export async function scoringInput(request: EvaluateRequest, ctx: EvaluationContext): Promise<ScoringInput> {
+  const a = await analysePair(request, ctx, () => 0)
   return {
-    decisao,
-    score,
-    breakdown: {
-      cobertura: round4(cobertura),
-      cobertura_critica: round4(coberturaCritica ?? 1),
-      penalidade_nivel: penalty,
-      cobertura_termos: round4(features.termCoverage),
-      similaridade_titulo: round4(features.sameTitle ? 1 : features.titleSimilarity),
-      titulo_na_origem: round4(features.targetTitleInOrigin),
-      identificacao: round4(identification(features, cobertura)),
-    },
-    hard_rules: rules.map(({ regra, passou, detalhe }) => ({ regra, passou, detalhe })),
-    faltantes,
-    criticos_faltantes: criticosFaltantes,
-    justificativa_curta: curta,
-    justificativa_detalhada: detalhada,
-    evidence,
-    degraded_mode: degraded,
-    model_version: mapper.version,
-    policy_version: ctx.policyVersion,
-    taxonomy_version: ctx.taxonomy?.version ?? null,
-    timings_ms: {
-      total: t4 - t0,
-      analise: t1 - t0,
-      regras: t2 - t1,
-      mapeamento: t3 - t2,
-      decisao: t4 - t3,
-    },
-    meta: {
-      idioma: lang,
-      fonte_conceitos: mapping.conceptSource,
-      total_conceitos: mapping.concepts.length,
-      n_origens: origens.length,
-      data_referencia: referenceDate,
-      simulacao: ctx.simulation ?? false,
-      cache_mapeamento: mapping.cacheHit,
-      ...(request.request_id ? { request_id: request.request_id } : {}),
-      ...(request.course_id ? { course_id: request.course_id } : {}),
-    },
+    vector: modelVectorOf(a),
+    cobertura: a.cobertura,
+    manualScore: computeScore(
+      { cobertura: a.cobertura, coberturaCritica: a.coberturaCritica, features: a.features, penalidadeNivel: a.penalty },
+      a.policy,
+    ),
+    blocked: a.rules.some((r) => r.efeito === 'bloqueia'),
+    review: a.mapping.degradedReason !== null || a.rules.some((r) => r.efeito === 'revisao'),
+    lang: a.lang,
   }
 }
 

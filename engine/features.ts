@@ -16,6 +16,10 @@ export interface PairFeatures {
   sequenceConflict: boolean
   /** Share of the target title's terms that the origin's title or syllabus mentions. */
   targetTitleInOrigin: number
+  /** Fewest content stems in one title (markers aside) but not the other, over the origins. */
+  titleExtraWords: number
+  /** One title carries a sequence or level marker and the other none (`Física` vs `Física 2`). */
+  oneSidedMarker: boolean
 }
 
 /** Share of `title`'s stems found in any of `texts`. */
@@ -39,6 +43,12 @@ function dice(a: Set<string>, b: Set<string>): number {
   let common = 0
   for (const s of a) if (b.has(s)) common++
   return (2 * common) / (a.size + b.size)
+}
+
+function symmetricDifference(a: Set<string>, b: Set<string>): number {
+  let common = 0
+  for (const s of a) if (b.has(s)) common++
+  return a.size + b.size - 2 * common
 }
 
 /** Coverage of the target's whole vocabulary, term by term. */
@@ -71,14 +81,19 @@ export function pairFeatures(
   let titleSimilarity = 0
   let sameTitle = false
   let sequenceConflict = false
+  let extraWords = Number.POSITIVE_INFINITY
+  let oneSidedMarker = false
   const originTitles: AnalysedText[] = []
   for (const nome of origemNomes) {
     const taken: TitleInfo = parseTitle(nome, stripCode)
     const takenTitle = analyse(taken.base, lang)
     originTitles.push(takenTitle)
-    const similarity = dice(stemSet(takenTitle), targetStems)
+    const takenStems = stemSet(takenTitle)
+    const similarity = dice(takenStems, targetStems)
+    extraWords = Math.min(extraWords, symmetricDifference(takenStems, targetStems))
     titleSimilarity = Math.max(titleSimilarity, similarity)
     if (taken.base === target.base && taken.ordinal === target.ordinal) sameTitle = true
+    if ((taken.ordinal === null) !== (target.ordinal === null)) oneSidedMarker = true
     // With several origins (N:1), one of them being another stage of the sequence is expected.
     if (origemNomes.length === 1 && isDifferentSequenceMember(taken, target, similarity)) sequenceConflict = true
   }
@@ -88,5 +103,7 @@ export function pairFeatures(
     sameTitle,
     sequenceConflict,
     targetTitleInOrigin: titleCoverage(targetStems, [...originTitles, ...origens]),
+    titleExtraWords: Number.isFinite(extraWords) ? extraWords : 0,
+    oneSidedMarker,
   }
 }

@@ -1,3 +1,4 @@
+import type { Factor } from './model/gbdt'
 import type { RuleOutcome } from './rules'
 import type { Decisao } from './schemas'
 
@@ -12,6 +13,8 @@ export interface JustificationInput {
   sameTitle: boolean
   titleSimilarity: number
   totalConceitos: number
+  /** The scoring model and the features that moved its score most; null under the hand-set score. */
+  modelo?: { versao: string; fatores: readonly Factor[] } | null
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`
@@ -44,7 +47,19 @@ export function justify(input: JustificationInput): { curta: string; detalhada: 
   else lines.push(`Semelhança entre os nomes das disciplinas: ${pct(input.titleSimilarity)}.`)
   if (input.faltantes.length > 0) lines.push(`Tópicos do destino não encontrados na origem: ${listTopics(input.faltantes)}.`)
   if (input.criticosFaltantes.length > 0) lines.push(`Conceitos críticos ausentes: ${listTopics(input.criticosFaltantes)}.`)
+  if (input.modelo) lines.push(describeFactors(input.modelo.versao, input.modelo.fatores))
   for (const r of failed) lines.push(`Regra "${r.regra}" não atendida: ${r.detalhe}`)
   for (const r of notApplicable) lines.push(r.detalhe)
   return { curta, detalhada: lines.join('\n') }
+}
+
+const decimal = (x: number, digits: number) => x.toFixed(digits).replace('.', ',')
+
+/** `Fatores que mais pesaram no score (modelo X): nomes iguais… (valor 1,00; a favor, +1,20); …` */
+function describeFactors(versao: string, fatores: readonly Factor[]): string {
+  if (fatores.length === 0) return `Score do modelo ${versao}: nenhum fator se destacou.`
+  const parts = fatores.map(
+    (f) => `${f.descricao} (valor ${decimal(f.valor, 2)}; ${f.efeito >= 0 ? 'a favor' : 'contra'}, ${f.efeito >= 0 ? '+' : '−'}${decimal(Math.abs(f.efeito), 2)})`,
+  )
+  return `Fatores que mais pesaram no score (modelo ${versao}): ${parts.join('; ')}.`
 }

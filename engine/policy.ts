@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MODEL_VERSIONS } from './model/registry'
 
 /**
  * An institution's equivalence policy. Every field has a default, so `{}` is a valid policy and
@@ -76,8 +77,35 @@ export const SemanticSchema = z
     path: ['similaridade_piso'],
   })
 
+/** Which scoring model a policy uses and, optionally, its own thresholds on the model's score. */
+export const ModelChoiceSchema = z
+  .object({
+    /** A version the engine ships (`MODEL_VERSIONS`); null = the current default model. @default null */
+    versao: z
+      .string()
+      .nullable()
+      .default(null)
+      .refine((v) => v === null || MODEL_VERSIONS.includes(v), { message: `unknown model version; known: ${MODEL_VERSIONS.join(', ')}` }),
+    /** Model score (100 × probability) at or above which the decision is DEFERIDO; null = the model's trained threshold. @default null */
+    score_deferido: scoreValue.nullable().default(null),
+    /** Model score below which the decision is INDEFERIDO; null = the model's trained threshold. @default null */
+    score_revisao: scoreValue.nullable().default(null),
+  })
+  .strict()
+  .refine((m) => m.score_revisao === null || m.score_deferido === null || m.score_revisao <= m.score_deferido, {
+    message: 'score_revisao must not exceed score_deferido',
+    path: ['score_revisao'],
+  })
+
 export const PolicySchema = z
   .object({
+    /**
+     * `modelo`: a model fitted on labelled pairs scores the pair (`modelo` chooses which and its
+     * thresholds); `manual`: the hand-set weighted score (`pesos`, `score_deferido`, `score_revisao`).
+     * @default 'modelo'
+     */
+    pontuacao: z.enum(['modelo', 'manual']).default('modelo'),
+    modelo: ModelChoiceSchema.default(() => ModelChoiceSchema.parse({})),
     /**
      * Minimum coverage of the target's content (confidence-weighted share of its topics found in
      * the origin) for DEFERIDO. Lexical matching misses paraphrases, so measured coverage of truly
@@ -85,7 +113,7 @@ export const PolicySchema = z
      * floor (a title alone never credits a course). Institutions may raise it. @default 0.1
      */
     cobertura_minima: fraction.default(0.1),
-    /** Score at or above which (with every rule passing) the decision is DEFERIDO. @default 75 */
+    /** Hand-set score (`pontuacao: manual`) at or above which, with every rule passing, the decision is DEFERIDO. @default 75 */
     score_deferido: scoreValue.default(75),
     /**
      * Scores in [score_revisao, score_deferido) go to human review; below it, INDEFERIDO. Low by

@@ -46,18 +46,34 @@ export interface DecisionInput {
   degraded: boolean
 }
 
+/** Score at or above which a pair is DEFERIDO, and below which it is INDEFERIDO. */
+export interface Thresholds {
+  score_deferido: number
+  score_revisao: number
+}
+
 /**
- * Hard rules first (a blocking failure refuses; a borderline one asks a person), then the score.
- * DEFERIDO also needs the policy's minimum coverage: a similar title alone never credits a course.
- * A low score refuses only when both content and identification are weak: abstaining beats a
- * wrong refusal.
+ * Hard rules first (a blocking failure refuses; a borderline one asks a person), then the score
+ * against the scorer's thresholds. DEFERIDO also needs the policy's minimum coverage: a similar
+ * title alone never credits a course. A score in between asks a person: abstaining beats a wrong
+ * decision.
  */
-export function decide({ score, cobertura, rules, degraded }: DecisionInput, policy: Policy): Decisao {
+export function decide({ score, cobertura, rules, degraded }: DecisionInput, policy: Policy, thresholds: Thresholds = policy): Decisao {
   if (rules.some((r) => r.efeito === 'bloqueia')) return 'INDEFERIDO'
   if (degraded || rules.some((r) => r.efeito === 'revisao')) return 'ANALISE_HUMANA'
-  if (score >= policy.score_deferido && cobertura >= policy.cobertura_minima) return 'DEFERIDO'
-  if (score < policy.score_revisao) return 'INDEFERIDO'
+  return decideByScore(score, cobertura, thresholds, policy.cobertura_minima)
+}
+
+/** The score's part of `decide`, shared with training and calibration so they choose what the engine does. */
+export function decideByScore(score: number, cobertura: number, thresholds: Thresholds, coberturaMinima: number): Decisao {
+  if (score >= thresholds.score_deferido && cobertura >= coberturaMinima) return 'DEFERIDO'
+  if (score < thresholds.score_revisao) return 'INDEFERIDO'
   return 'ANALISE_HUMANA'
+}
+
+/** A model's probability as a 0–100 score, rounded like every score. */
+export function scoreOf(probability: number): number {
+  return round2(100 * probability)
 }
 
 export function round2(x: number): number {

@@ -37,9 +37,14 @@ function joinInnerHyphens(title: string): string {
 /** What an `Introduction to` / `Introdução à` leaves behind. */
 const LEFTOVER_PREPOSITION = /^\s*(?:to|a|ao|as|aos|de|da|do|das|dos|em|in)\b/
 
+/** `MATH 31 Precalculus I` → `Precalculus I`. */
+export function stripCatalogueCode(nome: string): string {
+  return nome.replace(CATALOGUE_CODE, '')
+}
+
 export function parseTitle(nome: string, stripCode: boolean): TitleInfo {
   let title = nome
-  if (stripCode) title = title.replace(CATALOGUE_CODE, '')
+  if (stripCode) title = stripCatalogueCode(title)
   // `Pre-Calculus` / `Precalculus`, `2-D Design` / `2D Design`: one word however it is hyphenated.
   let base = collapseSpaces(joinInnerHyphens(fold(title))).trim()
   const m = TRAILING_NUMBER.exec(base)

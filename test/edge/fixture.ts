@@ -71,7 +71,9 @@ export type EdgeFixture = Awaited<ReturnType<typeof createEdgeFixture>>
 export function samplePair(overrides: Record<string, unknown> = {}) {
   return {
     origem: {
-      nome: 'Cálculo Diferencial e Integral I',
+      // The same title on both sides: the default scorer (engine/model) credits a pair only when titles and
+      // contents agree; `Cálculo Diferencial e Integral I` → `Cálculo I` goes to a person.
+      nome: 'Cálculo I',
       carga_horaria: 90,
       ementa:
         'Limites e continuidade de funções reais. Derivadas e regras de derivação. Aplicações da derivada: ' +

@@ -11,7 +11,9 @@ const { keys } = inject('workerd')
 const pair = {
   request_id: 'workerd-1',
   origem: {
-    nome: 'Cálculo Diferencial e Integral I',
+    // The same title on both sides: the default scorer (engine/model) credits a pair only when titles and
+    // contents agree; `Cálculo Diferencial e Integral I` → `Cálculo I` goes to a person.
+    nome: 'Cálculo I',
     carga_horaria: 90,
     ementa: 'Limites e continuidade. Derivadas e regras de derivação. Aplicações da derivada. Integral definida e indefinida. Teorema fundamental do cálculo.',
   },
@@ -23,7 +25,7 @@ const pair = {
 }
 
 const evaluate = (body: unknown, key?: string) =>
-  SELF.fetch('http://edge.test/v1/equivalences/evaluate', {
+  SELF.fetch('http://edge.test/v2/equivalences/evaluate', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(key ? { 'X-API-Key': key } : {}) },
     body: JSON.stringify(body),

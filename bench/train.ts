@@ -1,0 +1,247 @@
+/**
+ * Fits the engine's scoring model: `npm run train -- FILE.jsonl... [--report-only FILE]... [--version V]
+ * [--folds 5] [--min-precision 0.95] [--min-accuracy 0.90] [--write]`.
+ *
+ * 1. Reads the labelled pairs in place and measures each one as the engine does (`scoringInput`).
+ * 2. Holds out a quarter of each file's course groups (and every `--report-only` file): never
+ *    fitted or tuned on, only reported at the end.
+ * 3. On the rest, cross-validation grouped by course (no course in both the fitting and the
+ *    scoring fold) gives an out-of-fold score for every pair; the two thresholds are the ones that
+ *    make the most automatic decisions with DEFERIDO precision and auto-accuracy at least the
+ *    minimums on those scores, pooled and within each language.
+ * 4. The model fitted on the whole tuning part, with those thresholds, is scored on the held-out
+ *    part. With `--write`, the artefact (trees, thresholds and this report, no pair text) goes to
+ *    engine/model/<version>.json; the engine ships it once engine/model/registry.ts lists it.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import { parseArgs } from 'node:util'
+import {
+  compileModel,
+  DEFAULT_POLICY,
+  MODEL_FEATURE_DIRECTIONS,
+  MODEL_FEATURE_NAMES,
+  predict,
+  scoreOf,
+  type CompiledModel,
+  type ModelArtefact,
+} from '../engine'
+import {
+  chooseThresholds,
+  decideCase,
+  summariseDecisions,
+  type Constraints,
+  type DecisionSummary,
+  type ScoredCase,
+} from '../engine/calibration'
+import type { Thresholds } from '../engine/score'
+import { loadSamples, type Sample } from './lib/dataset'
+import { DEFAULT_BOOST, fitBoosted, type BoostParams } from './lib/gbdt'
+import { groupFolds } from './lib/groups'
+import { formatSummary } from './lib/metrics'
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'report-only': { type: 'string', multiple: true, default: [] },
+    version: { type: 'string', default: 'gbdt-pares-1' },
+    folds: { type: 'string', default: '5' },
+    'min-precision': { type: 'string', default: '0.95' },
+    'min-accuracy': { type: 'string', default: '0.90' },
+    write: { type: 'boolean', default: false },
+    /** Choose the thresholds on this file's out-of-fold scores only (default: every tuning pair). */
+    'choose-on': { type: 'string' },
+    /** Cases per language from which that language must meet the constraints on its own (0 = pooled only). */
+    'min-stratum': { type: 'string', default: '100' },
+    /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
+    oof: { type: 'string' },
+  },
+})
+if (positionals.length === 0) {
+  console.error('usage: npm run train -- FILE.jsonl... [--report-only FILE] [--version V] [--write]')
+  process.exit(2)
+}
+
+const constraints: Constraints = {
+  deferidoPrecision: Number(values['min-precision']),
+  autoAccuracy: Number(values['min-accuracy']),
+  indeferidoPrecision: 0,
+  // Each language must meet the constraints on its own, not only the two pooled.
+  minStratum: Number(values['min-stratum']),
+}
+const params: BoostParams = { ...DEFAULT_BOOST, monotone: MODEL_FEATURE_DIRECTIONS }
+const k = Number(values.folds)
+const version = values.version
+const coberturaMinima = DEFAULT_POLICY.cobertura_minima
+
+const samples = await loadSamples(positionals, { reportOnly: values['report-only'] })
+const tune = samples.filter((s) => !s.heldOut)
+const held = samples.filter((s) => s.heldOut)
+const folds = groupFolds(
+  tune.map((s) => s.pair),
+  tune.map((s) => s.group),
+  k,
+)
+
+/** Fits on `train` and returns the model as the engine will load it (rounded, compiled). */
+function fit(
+  train: readonly Sample[],
+  thresholds: Thresholds = { score_deferido: 100, score_revisao: 0 },
+): { artefact: ModelArtefact; model: CompiledModel } {
+  const ensemble = fitBoosted(
+    train.map((s) => s.input.vector),
+    train.map((s) => (s.equivalent ? 1 : 0)),
+    params,
+  )
+  const r = (x: number) => Number(x.toPrecision(7))
+  const artefact: ModelArtefact = {
+    versao: version,
+    tipo: 'gbdt',
+    features: [...MODEL_FEATURE_NAMES],
+    base: r(ensemble.base),
+    arvores: ensemble.trees.map((t) => ({ ...t, threshold: t.threshold.map(r), value: t.value.map(r) })),
+    limiares: thresholds,
+    relatorio: { importancia: importance(ensemble.gain) },
+  }
+  return { artefact, model: compileModel(artefact) }
+}
+
+function importance(gain: readonly number[]): Record<string, number> {
+  const total = gain.reduce((a, b) => a + b, 0) || 1
+  return Object.fromEntries(
+    MODEL_FEATURE_NAMES.map((name, i) => [name, Math.round((1000 * gain[i]!) / total) / 1000]),
+  )
+}
+
+const caseOf = (s: Sample, score: number): ScoredCase => ({
+  score,
+  cobertura: s.input.cobertura,
+  blocked: s.input.blocked,
+  review: s.input.review,
+  equivalent: s.equivalent,
+  stratum: s.lang,
+})
+
+// Out-of-fold scores: each pair scored by the model fitted without its fold (and so without its courses).
+const oof = new Array<number>(tune.length).fill(0)
+for (let f = 0; f < k; f++) {
+  const { model } = fit(tune.filter((_, i) => folds[i] !== f))
+  tune.forEach((s, i) => {
+    if (folds[i] === f) oof[i] = scoreOf(predict(model, s.input.vector).probability)
+  })
+}
+const cvCases = tune.map((s, i) => caseOf(s, oof[i]!))
+if (values.oof) {
+  const rows = tune.map((s, i) =>
+    JSON.stringify({
+      id: s.pair.id,
+      lang: s.lang,
+      label: s.pair.label,
+      score: oof[i],
+      blocked: s.input.blocked,
+      review: s.input.review,
+    }),
+  )
+  writeFileSync(values.oof, rows.join('\n') + '\n')
+}
+const chooseOn = values['choose-on'] ? basename(values['choose-on']) : null
+const choice = chooseThresholds(
+  cvCases.filter((_, i) => chooseOn === null || tune[i]!.file === chooseOn),
+  constraints,
+  coberturaMinima,
+)
+const thresholds = choice.thresholds
+
+const { artefact, model } = fit(tune, thresholds)
+const heldCases = held.map((s) => caseOf(s, scoreOf(predict(model, s.input.vector).probability)))
+
+type Row = { equivalent: boolean; decisao: ReturnType<typeof decideCase> }
+const decided = (cases: readonly ScoredCase[]): Row[] =>
+  cases.map((c) => ({ equivalent: c.equivalent, decisao: decideCase(c, thresholds, coberturaMinima) }))
+const manual = (subset: readonly Sample[]): Row[] =>
+  subset.map((s) => ({
+    equivalent: s.equivalent,
+    decisao: decideCase(caseOf(s, s.input.manualScore), DEFAULT_POLICY, coberturaMinima),
+  }))
+
+function byLanguage(subset: readonly Sample[], rows: readonly Row[]): Record<string, DecisionSummary> {
+  const out: Record<string, DecisionSummary> = { todos: summariseDecisions(rows) }
+  for (const lang of [...new Set(subset.map((s) => s.lang))].sort())
+    out[lang] = summariseDecisions(rows.filter((_, i) => subset[i]!.lang === lang))
+  return out
+}
+
+const cvRows = decided(cvCases)
+const heldRows = decided(heldCases)
+const report = {
+  dados: [...positionals, ...values['report-only']].map((file) => ({
+    arquivo: basename(file),
+    sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+    pares: samples.filter((s) => s.file === basename(file)).length,
+    agrupamento: samples.find((s) => s.file === basename(file))?.grouping,
+    reservados: samples.filter((s) => s.file === basename(file) && s.heldOut).length,
+  })),
+  parametros: params,
+  restricoes: constraints,
+  limiares_escolhidos_em: chooseOn ?? 'todos os pares de ajuste',
+  cobertura_minima: coberturaMinima,
+  validacao_cruzada: {
+    folds: k,
+    agrupada_por: 'curso (código e nome, componentes conexas)',
+    pares: tune.length,
+    grupos: new Set(tune.map((s) => s.group)).size,
+    modelo: byLanguage(tune, cvRows),
+    manual: byLanguage(tune, manual(tune)),
+    por_fold: Array.from({ length: k }, (_, f) =>
+      summariseDecisions(cvRows.filter((_, i) => folds[i] === f)),
+    ),
+  },
+  // Per file: the shared real pairs and our own written ones are different populations.
+  reservado: Object.fromEntries(
+    [...new Set(held.map((s) => s.file))].map((file) => {
+      const subset = held.filter((s) => s.file === file)
+      const rows = heldRows.filter((_, i) => held[i]!.file === file)
+      return [
+        file,
+        {
+          pares: subset.length,
+          grupos: new Set(subset.map((s) => s.group)).size,
+          modelo: byLanguage(subset, rows),
+          manual: byLanguage(subset, manual(subset)),
+        },
+      ]
+    }),
+  ),
+  importancia: (artefact.relatorio as { importancia: Record<string, number> }).importancia,
+}
+artefact.relatorio = report
+
+const show = (title: string, s: DecisionSummary) =>
+  formatSummary(title, {
+    ...s,
+    confusion: { equivalent: s.confusion.equivalent, not_equivalent: s.confusion.not_equivalent },
+  }) + `\n  DEFERIDO precision 95% CI [${s.deferidoPrecisionCi.map((x) => x.toFixed(3)).join(', ')}]`
+
+console.log(
+  `${samples.length} pairs: ${tune.length} to tune (${report.validacao_cruzada.grupos} course groups), ${held.length} held out`,
+)
+console.log(
+  `thresholds: DEFERIDO at score ≥ ${thresholds.score_deferido}, INDEFERIDO below ${thresholds.score_revisao}`,
+)
+for (const [lang, s] of Object.entries(report.validacao_cruzada.modelo))
+  console.log(show(`grouped ${k}-fold CV, model, ${lang}`, s))
+for (const [lang, s] of Object.entries(report.validacao_cruzada.manual))
+  console.log(show(`grouped ${k}-fold CV, hand-set score, ${lang}`, s))
+for (const [file, r] of Object.entries(report.reservado)) {
+  for (const [lang, s] of Object.entries(r.modelo))
+    console.log(show(`held out ${file} (${r.grupos} course groups), model, ${lang}`, s))
+  for (const [lang, s] of Object.entries(r.manual))
+    console.log(show(`held out ${file}, hand-set score, ${lang}`, s))
+}
+console.log('feature importance (share of split gain):', JSON.stringify(report.importancia))
+if (values.write) {
+  const out = `engine/model/${version}.json`
+  writeFileSync(out, JSON.stringify(artefact) + '\n')
+  console.log(`wrote ${out}`)
+}

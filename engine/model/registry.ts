@@ -1,0 +1,41 @@
+import type { Policy } from '../policy'
+import type { Thresholds } from '../score'
+import gbdtPares1 from './gbdt-pares-1.json' with { type: 'json' }
+import { compileModel, type CompiledModel } from './gbdt'
+
+/**
+ * The scoring models the engine ships, by version. An artefact is never edited once released: a
+ * refit is a new file and a new version, so a stored result's `model_version` always names the
+ * weights that produced it and a policy can stay on an older model.
+ */
+const MODELS: ReadonlyMap<string, CompiledModel> = new Map(
+  [gbdtPares1].map((raw) => {
+    const model = compileModel(raw)
+    return [model.version, model]
+  }),
+)
+
+export const MODEL_VERSIONS: readonly string[] = [...MODELS.keys()]
+/** The model a policy gets when it names none. */
+export const DEFAULT_MODEL_VERSION: string = MODEL_VERSIONS[MODEL_VERSIONS.length - 1]!
+
+export function modelByVersion(version: string): CompiledModel | undefined {
+  return MODELS.get(version)
+}
+
+export type Scorer = { model: CompiledModel; thresholds: Thresholds } | { model: null }
+
+/** The scorer a policy asks for: the hand-set score, or a model with its (or the policy's) thresholds. */
+export function resolveScorer(policy: Policy): Scorer {
+  if (policy.pontuacao === 'manual') return { model: null }
+  const model = MODELS.get(policy.modelo.versao ?? DEFAULT_MODEL_VERSION)
+  // The policy schema only accepts shipped versions, so this holds for any parsed policy.
+  if (!model) throw new Error(`unknown model version ${String(policy.modelo.versao)}`)
+  return {
+    model,
+    thresholds: {
+      score_deferido: policy.modelo.score_deferido ?? model.thresholds.score_deferido,
+      score_revisao: policy.modelo.score_revisao ?? model.thresholds.score_revisao,
+    },
+  }
+}
