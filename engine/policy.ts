@@ -131,6 +131,12 @@ export const PolicySchema = z
     nivel: LevelRuleSchema.default(() => LevelRuleSchema.parse({})),
     /** A different member of the same course sequence (I vs II) is never DEFERIDO. @default true */
     bloquear_sequencia_diferente: z.boolean().default(true),
+    /**
+     * A pair a person already decided (a precedent, services/precedents.ts) gets that decision
+     * again while the rule is valid and the syllabi are unchanged; false leaves every decision to
+     * the engine. @default true
+     */
+    usar_precedentes: z.boolean().default(true),
     pesos: WeightsSchema.default(() => WeightsSchema.parse({})),
     semantico: SemanticSchema.default(() => SemanticSchema.parse({})),
   })

@@ -129,10 +129,7 @@ export function precedentFromReview(
   }
 }
 
-/**
- * Whether the policy lets precedents decide: `usar_precedentes` (default true). Read loosely so a
- * policy schema without the field (older engines) still means "on".
- */
-export function precedentsOn(policy: object): boolean {
-  return (policy as { usar_precedentes?: unknown }).usar_precedentes !== false
+/** Whether the policy lets precedents decide (`usar_precedentes`, default true). */
+export function precedentsOn(policy: { usar_precedentes?: boolean }): boolean {
+  return policy.usar_precedentes !== false
 }
