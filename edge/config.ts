@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AiConfigShape, aiConfigIssues, withAiAliases } from '../services/ai/config'
 
 /**
  * Runtime configuration, parsed once from env (Node/Deno) or bindings (Workers).
@@ -89,6 +90,9 @@ const ConfigSchema = z
      * no delivery by the worker. @default false
      */
     CALLBACK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+
+    /** Semantic mapping (services/ai/config.ts): EMBED_*, LLM_*, AI_*; without EMBED_URL the service stays lexical. */
+    ...AiConfigShape,
   })
 
 export type RawConfig = z.output<typeof ConfigSchema>
@@ -118,7 +122,8 @@ function withoutBlanks(env: Record<string, unknown>): Record<string, unknown> {
  */
 export function parseConfig(env: Record<string, unknown>, defaults: { driver?: Config['DATABASE_DRIVER'] } = {}): Config {
   const known = Object.keys(ConfigSchema.shape)
-  const input = withoutBlanks(Object.fromEntries(Object.entries(env).filter(([k]) => known.includes(k))))
+  // The worker's EMBEDDINGS_* names are accepted for EMBED_*.
+  const input = withoutBlanks(Object.fromEntries(Object.entries(withAiAliases(env)).filter(([k]) => known.includes(k))))
   const parsed = ConfigSchema.safeParse(input)
   const issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ key: i.path.join('.') || '(env)', message: i.message }))
   // Rules across keys, checked on the raw input so they are reported together with the rest.
@@ -135,6 +140,7 @@ export function parseConfig(env: Record<string, unknown>, defaults: { driver?: C
   if (has('QSTASH_TOKEN') && !has('QSTASH_CURRENT_SIGNING_KEY')) {
     issues.push({ key: 'QSTASH_CURRENT_SIGNING_KEY', message: 'required when QSTASH_TOKEN is set' })
   }
+  issues.push(...aiConfigIssues(input))
   if (!parsed.success || issues.length) throw new ConfigError(issues)
   const raw = parsed.data
   return {

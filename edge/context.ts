@@ -1,6 +1,7 @@
 import type { Database } from '../db/client'
 import type { findKeyForAuth } from '../db/repositories/api-keys'
 import type { ConceptMapper, MappingCache } from '../engine/index'
+import type { SemanticServices } from '../services/ai/index'
 import type { ServiceContext } from '../services/context'
 import type { Logger } from '../services/logger'
 import type { VersionCache } from '../services/resolve-versions'
@@ -38,6 +39,8 @@ export type Services = {
   mapper?: ConceptMapper
   /** Mapping results by (text hash, mapper version, taxonomy version), shared across requests. */
   mappingCache: MappingCache
+  /** The semantic tier (services/ai), when EMBED_URL or a Workers AI binding is configured. */
+  semantic?: SemanticServices | null
   /** The one version cache (services/resolve-versions.ts), shared across requests. */
   versions: VersionCache
   /** Wall clock; injected so tests can pin dates. */

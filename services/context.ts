@@ -1,6 +1,7 @@
 import type { Database } from '../db/client'
 import { createRepositories, type Repositories } from '../db/repositories/index'
 import type { ConceptMapper, MappingCache } from '../engine/index'
+import type { SemanticServices } from './ai/index'
 import type { VersionCache } from './resolve-versions'
 
 /**
@@ -20,6 +21,8 @@ export type ServiceContext = {
   mapper?: ConceptMapper
   /** Mapping results by (text hash, mapper version, taxonomy version), shared across evaluations. */
   mappingCache?: MappingCache
+  /** Embeddings (and an LLM) when the deployment configures a provider; lexical without. */
+  semantic?: SemanticServices | null
   clock: () => Date
 }
 

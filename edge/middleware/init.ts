@@ -16,6 +16,7 @@ export function init(services: Services, db: Database | undefined) {
       versions: services.versions,
       mapper: services.mapper,
       mappingCache: services.mappingCache,
+      semantic: services.semantic,
       clock: services.clock,
     })
   const shared = db ? build(db) : undefined

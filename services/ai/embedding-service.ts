@@ -3,12 +3,12 @@ import { failureKind, ProviderError } from './errors'
 import { embeddingKey } from './keys'
 import { noopAiMetrics, type AiMetrics, type AiTally } from './metrics'
 import type { EmbeddingProvider } from './providers'
-import type { VectorCache } from './vector-cache'
+import type { VectorCache, VectorStore } from './vector-cache'
 
 export interface EmbeddingService {
   readonly model: string
   /** Unit vectors for the texts, in order; throws ProviderError when the provider cannot give them. */
-  embed(tenantId: string, texts: readonly string[], tally: AiTally): Promise<Float32Array[]>
+  embed(tenantId: string, texts: readonly string[], tally: AiTally, store?: VectorStore): Promise<Float32Array[]>
 }
 
 export interface EmbeddingServiceOptions {
@@ -41,7 +41,7 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
   const model = provider.model
   const inFlight = new Map<string, Promise<Float32Array>>()
 
-  async function fetchMissing(tenantId: string, keys: string[], texts: string[], tally: AiTally): Promise<Float32Array[]> {
+  async function fetchMissing(tenantId: string, keys: string[], texts: string[], tally: AiTally, store: VectorStore | undefined): Promise<Float32Array[]> {
     const sent = texts.map((t) => t.slice(0, maxChars))
     const estimate = estimateTokens(sent)
     if (!(await budget.reserve(tenantId, estimate))) {
@@ -76,6 +76,7 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
         await cache.save(
           model,
           vectors.map((v, i) => [keys[start + i]!, v]),
+          store,
         )
       }
     } finally {
@@ -86,12 +87,12 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
 
   return {
     model,
-    async embed(tenantId, texts, tally) {
+    async embed(tenantId, texts, tally, store) {
       const keys = await Promise.all(texts.map((t) => embeddingKey(tenantId, t)))
       const unique = [...new Set(keys)]
       const textOf = new Map(keys.map((k, i) => [k, texts[i]!]))
       const before = { ...tally.cache }
-      const found = await cache.lookup(model, unique, tally)
+      const found = await cache.lookup(model, unique, tally, store)
       const waits: Array<Promise<void>> = []
       const toSend: string[] = []
       for (const key of unique) {
@@ -117,7 +118,7 @@ export function createEmbeddingService(options: EmbeddingServiceOptions): Embedd
       const others = Promise.all(waits)
       others.catch(() => undefined)
       if (toSend.length) {
-        const batch = fetchMissing(tenantId, toSend, toSend.map((k) => textOf.get(k)!), tally)
+        const batch = fetchMissing(tenantId, toSend, toSend.map((k) => textOf.get(k)!), tally, store)
         toSend.forEach((key, i) => {
           const p = batch.then((vs) => vs[i]!)
           // A failure reaches the caller through `batch`; the entry must not raise an unhandled rejection.

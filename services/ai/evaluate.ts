@@ -1,5 +1,6 @@
 import { evaluateEquivalence, type EvaluateRequest, type EvaluateResponse, type EvaluationContext } from '../../engine/index'
 import type { SemanticServices } from './index'
+import type { VectorStore } from './vector-cache'
 
 /**
  * The engine with the semantic mapper when the tenant's policy and the deployment allow it.
@@ -16,8 +17,10 @@ export async function evaluateWithSemantic(
   ctx: EvaluationContext,
   semantic: SemanticServices | null | undefined,
   tenantId: string,
+  /** The request's Postgres vector layer (`createEmbeddingCacheRepository(db)`), when the services have none of their own. */
+  store?: VectorStore,
 ): Promise<EvaluateResponse> {
-  const mapper = semantic?.mapperFor({ tenantId, policy: ctx.policy, taxonomy: ctx.taxonomy, destinoEmenta: request.destino.ementa })
+  const mapper = semantic?.mapperFor({ tenantId, policy: ctx.policy, taxonomy: ctx.taxonomy, destinoEmenta: request.destino.ementa, store })
   if (!semantic || !mapper) return evaluateEquivalence(request, ctx)
   const { mappingCache: _engineCache, ...rest } = ctx
   const response = await evaluateEquivalence(request, { ...rest, mapper })

@@ -49,6 +49,7 @@ export interface SemanticServices {
     policy: Policy
     taxonomy?: { nodes: readonly TaxonomyNode[] } | null
     destinoEmenta?: string
+    store?: VectorStore
   }): SemanticMapper | null
 }
 
@@ -110,7 +111,7 @@ export function createSemanticServices(config: AiConfig, deps: SemanticDeps = {}
     embeddings,
     refiner,
     metrics,
-    mapperFor({ tenantId, policy, taxonomy, destinoEmenta }) {
+    mapperFor({ tenantId, policy, taxonomy, destinoEmenta, store }) {
       if (!policy.semantico.usar) return null
       return createSemanticMapper({
         embeddings,
@@ -118,6 +119,7 @@ export function createSemanticServices(config: AiConfig, deps: SemanticDeps = {}
         policy,
         taxonomyNodes: taxonomy?.nodes,
         destinoEmenta,
+        store,
         refiner: policy.semantico.llm && refiner ? refiner : undefined,
       })
     },

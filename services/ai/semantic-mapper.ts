@@ -15,6 +15,7 @@ import { failureKind, type ProviderFailure } from './errors'
 import type { LlmRefiner, RefineReport } from './llm-refine'
 import { emptyTally, type AiTally } from './metrics'
 import { nodeText, passagesOf, type Passage } from './passages'
+import type { VectorStore } from './vector-cache'
 
 export interface SemanticMapperOptions {
   embeddings: EmbeddingService
@@ -26,6 +27,8 @@ export interface SemanticMapperOptions {
   destinoEmenta?: string
   /** Present when an LLM is configured and the policy asks for it. */
   refiner?: LlmRefiner
+  /** The durable vector layer for this evaluation's database handle. */
+  store?: VectorStore
 }
 
 /** A ConceptMapper for one evaluation, with what it cost and how it went. */
@@ -69,6 +72,7 @@ export function createSemanticMapper(options: SemanticMapperOptions): SemanticMa
         options.tenantId,
         [...input.concepts.map((c) => conceptTexts.get(c.id)!), ...passages.map((p) => p.text)],
         state.tally,
+        options.store,
       )
     } catch (err) {
       state.failure = failureKind(err)

@@ -23,9 +23,12 @@ export interface VectorCacheOptions {
 }
 
 export interface VectorCache {
-  /** The vectors found for these keys, looked up memory → Redis → Postgres; hits are copied up. */
-  lookup(model: string, keys: readonly string[], tally: AiTally): Promise<Map<string, Float32Array>>
-  save(model: string, entries: ReadonlyArray<[string, Float32Array]>): Promise<void>
+  /**
+   * The vectors found for these keys, looked up memory → Redis → Postgres; hits are copied up.
+   * `store` overrides the configured durable layer (Workers hand each request its own database).
+   */
+  lookup(model: string, keys: readonly string[], tally: AiTally, store?: VectorStore): Promise<Map<string, Float32Array>>
+  save(model: string, entries: ReadonlyArray<[string, Float32Array]>, store?: VectorStore): Promise<void>
   /** The memory layer only, synchronously. */
   peek(model: string, key: string): Float32Array | undefined
 }
@@ -71,7 +74,7 @@ export function createVectorCache(options: VectorCacheOptions = {}): VectorCache
 
   return {
     peek: (model, key) => memory.get(`${model}\u0000${key}`),
-    async lookup(model, keys, tally) {
+    async lookup(model, keys, tally, store = options.store) {
       const found = new Map<string, Float32Array>()
       let missing: string[] = []
       for (const key of keys) {
@@ -97,9 +100,9 @@ export function createVectorCache(options: VectorCacheOptions = {}): VectorCache
           layerError('redis', err)
         }
       }
-      if (missing.length && options.store) {
+      if (missing.length && store) {
         try {
-          const rows = await options.store.getMany(missing, model)
+          const rows = await store.getMany(missing, model)
           const upToRedis: Array<[string, Float32Array]> = []
           for (const key of missing) {
             const row = rows.get(key)
@@ -119,12 +122,12 @@ export function createVectorCache(options: VectorCacheOptions = {}): VectorCache
       return found
     },
 
-    async save(model, entries) {
+    async save(model, entries, store = options.store) {
       if (entries.length === 0) return
       for (const [key, v] of entries) remember(model, key, v)
       await Promise.all([
         saveToRedis(model, entries),
-        options.store
+        store
           ?.put(entries.map(([textHash, v]) => ({ textHash, model, vector: Array.from(v) })))
           .catch((err: unknown) => layerError('postgres', err)),
       ])
