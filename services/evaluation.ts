@@ -5,6 +5,8 @@ import {
   type EvaluateRequest,
   type EvaluateResponse,
 } from '../engine/index'
+import { createEmbeddingCacheRepository } from '../db/repositories/embedding-cache'
+import { evaluateWithSemantic } from './ai/index'
 import type { ServiceContext } from './context'
 import { sha256Hex } from './crypto'
 import { ServiceError } from './errors'
@@ -58,7 +60,7 @@ export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: Eva
     resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate } }),
     checkPrecedent(ctx.db, input.tenantId, pairKeyOf(request), referenceDate),
   ])
-  let response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure)
+  let response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure, input.tenantId)
   // A what-if simulation, and a policy with precedents off, are the engine's alone.
   if (!versions.simulation && precedentsOn(versions.policy)) {
     if (precedent.kind === 'applies') response = applyPrecedent(response, precedent.precedent)
@@ -141,16 +143,21 @@ function replayOf(existing: EquivalenceResult, inputHash: string): StoredEvaluat
   return { result: existing, replay: true }
 }
 
-/** The engine degrades on mapper failures by itself; anything else it throws must not fail the evaluation. */
+/**
+ * The engine degrades on mapper failures by itself; anything else it throws must not fail the evaluation.
+ * With a provider configured (ctx.semantic) the mapping is semantic, falling back per policy (services/ai/evaluate.ts).
+ */
 async function runEngine(
   ctx: ServiceContext,
   request: EvaluateRequest,
   versions: ResolvedVersions,
   referenceDate: string,
   onEngineFailure: ((err: unknown) => void) | undefined,
+  tenantId: string,
 ): Promise<EvaluateResponse> {
   try {
-    return await evaluateEquivalence(request, {
+    const vectors = ctx.semantic ? createEmbeddingCacheRepository(ctx.db) : undefined
+    return await evaluateWithSemantic(request, {
       policy: versions.policy,
       policyVersion: versions.policyVersion,
       taxonomy: versions.taxonomy,
@@ -158,7 +165,7 @@ async function runEngine(
       mappingCache: ctx.mappingCache,
       referenceDate,
       simulation: versions.simulation,
-    })
+    }, ctx.semantic, tenantId, vectors)
   } catch (err) {
     onEngineFailure?.(err)
     return degradedResponse(versions)
