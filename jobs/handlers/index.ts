@@ -1,3 +1,4 @@
+import { purgeExpiredInputs } from '../../services/retention'
 import type { JobDispatcher, JobHandlers } from '../types'
 import type { CallbackNotifier } from '../callbacks/notifier'
 import type { JobMetrics } from '../metrics'
@@ -46,7 +47,13 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
   return {
     'evaluate-item': evaluateItemHandler(evaluation),
     evaluateItems: evaluateItemsHandler(evaluation),
-    sweep: sweepHandler({ store: deps.store, dispatcher: deps.dispatcher, onFinished, ...deps.sweep }),
+    sweep: sweepHandler({
+      store: deps.store,
+      dispatcher: deps.dispatcher,
+      onFinished,
+      purgeInputs: () => purgeExpiredInputs(deps.services),
+      ...deps.sweep,
+    }),
     'build-taxonomy-index': buildTaxonomyIndexHandler(deps.taxonomyIndex),
     failure: failureHandler({
       store: deps.store,

@@ -12,6 +12,8 @@ export interface SweepDeps {
   maxAttempts?: number
   /** Items handled per sweep; the next tick takes the rest. @default 1000 */
   batchLimit?: number
+  /** The tenants' input-retention purge (services/retention.ts), run on every sweep. */
+  purgeInputs?: () => Promise<Record<string, number>>
 }
 
 /**
@@ -30,6 +32,7 @@ export function sweepHandler(deps: SweepDeps): JobHandler {
     await deps.dispatcher.dispatch(redispatch.map((item) => evaluateItemMessage(item.id, now)))
     const finished = await deps.store.completeSettledJobs()
     for (const job of [...finished, ...(await deps.store.pendingCallbacks(100))]) deps.onFinished(job)
-    return { status: 'ok', detail: { redispatched: redispatch.length, dead, finished: finished.length } }
+    const purged = deps.purgeInputs ? Object.values(await deps.purgeInputs()).reduce((n, k) => n + k, 0) : 0
+    return { status: 'ok', detail: { redispatched: redispatch.length, dead, finished: finished.length, inputs_purged: purged } }
   }
 }
