@@ -1,7 +1,6 @@
 import canonicalize from 'canonicalize'
 import type { EquivalenceResult, NewResult } from '../db/repositories/results'
 import {
-  evaluateEquivalence,
   type EvaluateRequest,
   type EvaluateResponse,
 } from '../engine/index'
