@@ -5,6 +5,7 @@ import { ZodError } from 'zod'
 import { toValidationIssues } from '../engine/index'
 import { DataError, isConnectionError } from '../db/errors'
 import { ServiceError, type ValidationIssue } from '../services/errors'
+import { describeError } from '../services/logger'
 import type { AppEnv } from './context'
 
 export type { ValidationIssue }
@@ -79,17 +80,8 @@ export function handleError(err: unknown, c: Context<AppEnv>): Response {
   return c.json(body, apiError.status, apiError.headers)
 }
 
-/**
- * What a log may say about an unexpected error: its kind, the first line of its message and a few
- * frames. A failed query's own message carries the statement's parameters (syllabus text among
- * them), so for those the database's error is reported instead.
- */
-export function describeError(err: unknown): { error: string; stack?: string } {
-  if (!(err instanceof Error)) return { error: String(err).slice(0, 300) }
-  const root = err.name === 'DrizzleQueryError' && err.cause instanceof Error ? err.cause : err
-  const firstLine = (root.message.split('\n')[0] ?? '').slice(0, 300)
-  return { error: `${root.name}: ${firstLine}`, stack: err.stack?.split('\n').slice(1, 6).join('\n') }
-}
+/** What a log may say about an unexpected error: services/logger.ts, the one redaction path. */
+export { describeError }
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
