@@ -1,6 +1,6 @@
 import { CALLBACK_SIGNATURE_HEADER, signCallback } from './signature'
 import { postCallback, systemResolveHost, type ResolveHost } from './delivery'
-import type { FinishedJob, JobStore } from '../ports'
+import type { FinishedJobRef, JobStore } from '../ports'
 
 export interface CallbackNotifierOptions {
   store: JobStore
@@ -19,7 +19,7 @@ export interface CallbackNotifierOptions {
 
 export type CallbackNotifier = {
   /** Fire and forget: delivers the job's callback with retries; marks it sent on a 2xx. */
-  notify(job: FinishedJob): void
+  notify(job: FinishedJobRef): void
   /** Resolves when no callback is being delivered (tests, graceful shutdown). */
   idle(): Promise<void>
 }
@@ -36,7 +36,7 @@ export function createCallbackNotifier(options: CallbackNotifierOptions): Callba
   const delays = options.retryDelaysMs ?? [1000, 5000, 30_000, 120_000]
   const inFlight = new Map<string, Promise<void>>()
 
-  async function deliver(job: FinishedJob & { callbackUrl: string }): Promise<void> {
+  async function deliver(job: FinishedJobRef & { callbackUrl: string }): Promise<void> {
     const summary = await options.store.getById(job.id)
     if (!summary) return
     const body = JSON.stringify({

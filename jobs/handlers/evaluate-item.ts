@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../services/context'
 import { ServiceError } from '../../services/errors'
 import { evaluate as evaluateService } from '../../services/evaluation'
 import { BatchItemPayloadSchema, EvaluateItemBody, batchResultRequestId } from '../messages'
-import type { ClaimedItem, FinishedJob, ItemResult, JobStore } from '../ports'
+import type { ClaimedItem, FinishedJobRef, NewItemResult, JobStore } from '../ports'
 import type { Delivery, JobHandler, JobHandlers, JobOutcome } from '../types'
 
 export interface EvaluateItemDeps {
@@ -13,13 +13,13 @@ export interface EvaluateItemDeps {
   services: ServiceContext
   /** How long a claim holds the item before the sweeper may hand it to someone else. */
   leaseMs: number
-  onFinished: (job: FinishedJob) => void
+  onFinished: (job: FinishedJobRef) => void
   observe?: (event: { outcome: 'done' | 'failed' | 'skipped'; seconds?: number; retried: number }) => void
   /** An engine exception (the item degrades to ANALISE_HUMANA, as over HTTP). */
   onEngineFailure?: (err: unknown, item: ClaimedItem) => void
 }
 
-type Evaluated = { ok: true; result: ItemResult } | { ok: false; error: string; permanent: boolean }
+type Evaluated = { ok: true; result: NewItemResult } | { ok: false; error: string; permanent: boolean }
 
 /**
  * `POST /jobs/evaluate-item {item_id}`: claim under a lease, evaluate, and write the result, the

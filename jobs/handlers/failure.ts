@@ -1,10 +1,10 @@
 import { EvaluateItemBody } from '../messages'
 import type { JobHandlers } from '../types'
-import type { FinishedJob, JobStore } from '../ports'
+import type { FinishedJobRef, JobStore } from '../ports'
 
 export interface FailureDeps {
   store: JobStore
-  onFinished: (job: FinishedJob) => void
+  onFinished: (job: FinishedJobRef) => void
   onDead?: (route: string) => void
   log: (message: string, fields: Record<string, unknown>) => void
 }

@@ -1,11 +1,11 @@
 import { evaluateItemMessage } from '../messages'
 import type { JobDispatcher, JobHandler } from '../types'
-import type { FinishedJob, JobStore } from '../ports'
+import type { FinishedJobRef, JobStore } from '../ports'
 
 export interface SweepDeps {
   store: JobStore
   dispatcher: JobDispatcher
-  onFinished: (job: FinishedJob) => void
+  onFinished: (job: FinishedJobRef) => void
   /** Queued or failed items untouched this long lost their message: dispatch them again. @default 15 min */
   lostAfterMs?: number
   /** Claims an item may use up (crashes and timeouts included) before it goes dead. @default 5 */

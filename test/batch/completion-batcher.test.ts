@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_POLICY, evaluateEquivalence, EvaluateRequestSchema } from '../../engine/index'
 import { batchCompletions } from '../../jobs/completion-batcher'
-import type { ClaimedItem, ItemResult, JobStore } from '../../jobs/ports'
+import type { ClaimedItem, NewItemResult, JobStore } from '../../jobs/ports'
 import { batchPayload, batchRequest, createJobsFixture, type JobsFixture } from './fixture'
 
 /** Item completions from concurrent deliveries, through the batcher, on the real jobs repository. */
@@ -23,7 +23,7 @@ describe('completion batcher', () => {
   })
   afterAll(() => fixture?.close())
 
-  async function resultFor(item: ClaimedItem, decisao?: string): Promise<ItemResult> {
+  async function resultFor(item: ClaimedItem, decisao?: string): Promise<NewItemResult> {
     const response = await evaluateEquivalence(EvaluateRequestSchema.parse(batchRequest(item.idx)), {
       policy: DEFAULT_POLICY,
       policyVersion: 'padrao-v1',
