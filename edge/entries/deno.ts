@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from '../config'
 import { createLogger } from '../../services/logger'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
+import { createEdgeSemantic } from '../semantic'
 
 /**
  * Deno entry (`deno task start`): a long-lived process like Node's, so one database pool serves
@@ -36,6 +37,7 @@ if (config.DATABASE_DRIVER === 'pglite') {
 const logger = createLogger(config.LOG_LEVEL)
 const metrics = createMetrics()
 const redis = createRedis(config)
+const semantic = createEdgeSemantic(config, { redis, registry: metrics.registry })
 const database = await createDatabase({
   url: config.DATABASE_URL,
   driver: config.DATABASE_DRIVER,
@@ -45,6 +47,7 @@ const database = await createDatabase({
 const app = createApp({
   config,
   db: database.db,
+  semantic,
   limiter: createRateLimiter(config, { redis, logger, metrics }),
   metrics,
   logger,

@@ -5,6 +5,7 @@ import { createApp } from '../app'
 import { ConfigError, parseConfig } from '../config'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
+import { createEdgeSemantic } from '../semantic'
 import { loadOrCreateSalt, writeDemoKeysFile } from '../../db/local-files'
 import { demoKeysFromEnv, seedDemo } from '../../db/seed'
 import { createMemoryMappingCache } from '../../engine/index'
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
 
   const metrics = createMetrics({ defaultMetrics: true })
   const redis = createRedis(config)
+  // Embeddings / LLM when EMBED_URL is set (the API and the embedded jobs share it); else lexical.
+  const semantic = createEdgeSemantic(config, { redis, registry: metrics.registry })
   // One version cache and one mapping cache for the API and the embedded jobs alike.
   const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
   const mappingCache = createMemoryMappingCache()
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
     dispatcher = createQStashDispatcher({ client, workerUrl: config.WORKER_URL })
   } else {
     const embedded = createEmbeddedJobs({
-      services: createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache }),
+      services: createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache, semantic }),
       callbackSigningSecret: salt,
       callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
       log: (message, fields) => logger.warn(message, fields),
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     db: database.db,
     versions,
     mappingCache,
+    semantic,
     batch: { dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(salt, tenantId) },
     limiter: createRateLimiter(config, { redis, logger, metrics }),
     metrics,

@@ -8,6 +8,7 @@ import { type App, createApp } from '../app'
 import { type Config, ConfigError, parseConfig } from '../config'
 import { noopMetrics } from '../lib/metrics-port'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
+import { createEdgeSemantic } from '../semantic'
 
 /**
  * Cloudflare Workers entry. Config is parsed from the bindings once per isolate; the app, key
@@ -36,6 +37,8 @@ function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher 
   const redis = createRedis(config)
   const app = createApp({
     config,
+    // Embeddings over fetch (EMBED_URL) or the Workers AI binding (EMBED_PROVIDER=workers-ai, binding AI).
+    semantic: createEdgeSemantic(config, { redis, registry: metrics.registry, workersAi: env.AI }),
     limiter: createRateLimiter(config, { redis, logger, metrics }),
     metrics,
     logger,
