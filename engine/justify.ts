@@ -53,13 +53,20 @@ export function justify(input: JustificationInput): { curta: string; detalhada: 
   return { curta, detalhada: lines.join('\n') }
 }
 
-const decimal = (x: number, digits: number) => x.toFixed(digits).replace('.', ',')
+/** `x` with two decimals and a decimal comma (`1,20`), without `toFixed`: this runs for every evaluation. */
+function decimal2(x: number): string {
+  const hundredths = Math.round(Math.abs(x) * 100)
+  const cents = hundredths % 100
+  return `${x < 0 && hundredths > 0 ? '-' : ''}${Math.floor(hundredths / 100)},${cents < 10 ? '0' : ''}${cents}`
+}
 
 /** `Fatores que mais pesaram no score (modelo X): nomes iguais… (valor 1,00; a favor, +1,20); …` */
 function describeFactors(versao: string, fatores: readonly Factor[]): string {
   if (fatores.length === 0) return `Score do modelo ${versao}: nenhum fator se destacou.`
-  const parts = fatores.map(
-    (f) => `${f.descricao} (valor ${decimal(f.valor, 2)}; ${f.efeito >= 0 ? 'a favor' : 'contra'}, ${f.efeito >= 0 ? '+' : '−'}${decimal(Math.abs(f.efeito), 2)})`,
-  )
-  return `Fatores que mais pesaram no score (modelo ${versao}): ${parts.join('; ')}.`
+  let text = `Fatores que mais pesaram no score (modelo ${versao}): `
+  fatores.forEach((f, i) => {
+    const sign = f.efeito >= 0 ? 'a favor, +' : 'contra, -'
+    text += `${i > 0 ? '; ' : ''}${f.descricao} (valor ${decimal2(f.valor)}; ${sign}${decimal2(Math.abs(f.efeito))})`
+  })
+  return text + '.'
 }

@@ -48,7 +48,7 @@ export interface ModelFeatureInput {
 /**
  * The feature vector, in `MODEL_FEATURE_NAMES` order. Deterministic; no I/O. Character n-grams of
  * the syllabi were measured too and left out: beside the coverage features they added nothing
- * (docs/adr/0007-scoring-model.md) and cost more than the rest of the model.
+ * (docs/adr/0003-scoring-model-fitted-on-labelled-pairs.md) and cost more than the rest of the model.
  */
 export function modelFeatureVector(input: ModelFeatureInput): number[] {
   const { pair, lang } = input
