@@ -44,6 +44,8 @@ export const TAXONOMY_STATUSES = ['draft', 'active', 'deprecated'] as const
 export const DECISOES = ['DEFERIDO', 'INDEFERIDO', 'ANALISE_HUMANA'] as const
 /** A reviewer's final word on a result: the human decision, never "ask a human". */
 export const REVIEW_LABELS = ['DEFERIDO', 'INDEFERIDO'] as const
+/** A calibration is proposed when computed, activated once an admin turns its thresholds into a policy version. */
+export const CALIBRATION_STATUSES = ['proposta', 'ativada'] as const
 export const JOB_STATUSES = ['queued', 'running', 'completed'] as const
 export const JOB_ITEM_STATUSES = ['queued', 'running', 'done', 'failed', 'dead'] as const
 
@@ -54,6 +56,7 @@ export type TaxonomyStatus = (typeof TAXONOMY_STATUSES)[number]
 export type Decisao = (typeof DECISOES)[number]
 export type ReviewLabel = (typeof REVIEW_LABELS)[number]
 export type JobStatus = (typeof JOB_STATUSES)[number]
+export type CalibrationStatus = (typeof CALIBRATION_STATUSES)[number]
 export type JobItemStatus = (typeof JOB_ITEM_STATUSES)[number]
 
 /** Per-tenant overrides of the edge's rate limits; absent keys fall back to the service defaults. */
@@ -472,5 +475,37 @@ export const auditEvents = pgTable(
     index('audit_events_result_target_idx')
       .on(t.tenantId, t.target)
       .where(sql`action IN ('result.created', 'result.simulated')`),
+  ],
+)
+
+/**
+ * A per-tenant calibration of the scoring model from reviewed results (issue 13): the thresholds
+ * it proposes and the report that justifies them (current vs proposed on the same reviewed cases).
+ * Activation creates a new policy version (and, for a course, a binding); the row records which.
+ */
+export const calibrations = pgTable(
+  'calibrations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: tenantId().references(() => tenants.id, { onDelete: 'cascade' }),
+    /** Null: tenant-wide (the default policy). */
+    courseId: text('course_id'),
+    status: text('status').$type<CalibrationStatus>().notNull().default('proposta'),
+    /** The policy version whose model and rules were calibrated. */
+    basePolicyVersion: text('base_policy_version').notNull(),
+    /** The admin’s constraints and minimum number of reviews. */
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    /** Proposed thresholds of the policy’s `modelo`: { score_deferido, score_revisao }. */
+    thresholds: jsonb('thresholds').$type<{ score_deferido: number; score_revisao: number }>().notNull(),
+    /** The report as computed (confusion tables, precision with intervals, changed cases). */
+    report: json('report').$type<Record<string, unknown>>().notNull(),
+    activatedPolicyVersion: text('activated_policy_version'),
+    activatedAt: timestamp('activated_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('calibrations_status_check', oneOf('status', CALIBRATION_STATUSES)),
+    unique('calibrations_tenant_id_id_unique').on(t.tenantId, t.id),
+    index('calibrations_tenant_created_idx').on(t.tenantId, t.createdAt.desc()),
   ],
 )
