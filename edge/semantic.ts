@@ -1,5 +1,5 @@
 import type { Redis } from '@upstash/redis'
-import type { Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { createSemanticServices, hasEmbeddings, type SemanticServices, type WorkersAiBinding } from '../services/ai/index'
 import { type Config, ConfigError } from './config'
 import { createPromAiMetrics } from './lib/ai-metrics'
@@ -11,7 +11,8 @@ import { createPromAiMetrics } from './lib/ai-metrics'
  */
 export function createEdgeSemantic(
   config: Config,
-  deps: { redis?: Redis; registry?: Registry; workersAi?: unknown } = {},
+  /** `metrics`: the app's; its Prometheus registry, when it has one, gets the cost counters. */
+  deps: { redis?: Redis; metrics?: object; workersAi?: unknown } = {},
 ): SemanticServices | null {
   if (!hasEmbeddings(config)) return null
   const binding = isBinding(deps.workersAi) ? deps.workersAi : undefined
@@ -23,8 +24,13 @@ export function createEdgeSemantic(
     redis: deps.redis,
     redisPrefix: 'ee:',
     workersAi: binding,
-    metrics: deps.registry ? createPromAiMetrics(deps.registry) : undefined,
+    metrics: registryOf(deps.metrics) ? createPromAiMetrics(registryOf(deps.metrics)!) : undefined,
   })
+}
+
+function registryOf(metrics: object | undefined): Registry | undefined {
+  const registry = (metrics as { registry?: unknown } | undefined)?.registry
+  return registry instanceof Registry ? registry : undefined
 }
 
 function isBinding(value: unknown): value is WorkersAiBinding {
