@@ -37,7 +37,7 @@ if (config.DATABASE_DRIVER === 'pglite') {
 const logger = createLogger(config.LOG_LEVEL)
 const metrics = createMetrics()
 const redis = createRedis(config)
-const semantic = createEdgeSemantic(config, { redis, registry: metrics.registry })
+const semantic = createEdgeSemantic(config, { redis, metrics })
 const database = await createDatabase({
   url: config.DATABASE_URL,
   driver: config.DATABASE_DRIVER,

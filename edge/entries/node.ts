@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ defaultMetrics: true })
   const redis = createRedis(config)
   // Embeddings / LLM when EMBED_URL is set (the API and the embedded jobs share it); else lexical.
-  const semantic = createEdgeSemantic(config, { redis, registry: metrics.registry })
+  const semantic = createEdgeSemantic(config, { redis, metrics })
   // One version cache and one mapping cache for the API and the embedded jobs alike.
   const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
   const mappingCache = createMemoryMappingCache()
