@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PolicySchema } from './policy'
+import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from './safe-text'
 
 /**
  * Wire shapes of `POST /v1/equivalences/evaluate`, compatible with the Python service this
@@ -68,6 +69,11 @@ export const EvaluateRequestSchema = z
     path: ['origem'],
     message: 'origem or origens is required',
     when: isObjectPayload,
+  })
+  // NUL or an unpaired surrogate anywhere (values and keys): Postgres cannot store it (safe-text.ts).
+  .superRefine((req, ctx) => {
+    const path = findUnsafeText(req)
+    if (path) ctx.addIssue({ code: 'custom', path, message: UNSAFE_TEXT_MESSAGE })
   })
 
 export type EvaluateRequest = z.infer<typeof EvaluateRequestSchema>
