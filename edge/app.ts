@@ -16,6 +16,7 @@ import { authenticate } from './middleware/auth'
 import { bodyLimit } from './middleware/body-limit'
 import { init } from './middleware/init'
 import { jsonByDefault } from './middleware/json-by-default'
+import { refuseUnsafeText } from './middleware/safe-text'
 import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
@@ -52,8 +53,6 @@ export type AppDeps = {
   clock?: () => Date
   pingRedis?: () => Promise<void>
   mapper?: Services['mapper']
-  /** The semantic tier (edge/semantic.ts); absent = lexical mapping. */
-  semantic?: Services['semantic']
   /** @default an in-memory cache of 10,000 mappings */
   mappingCache?: Services['mappingCache']
   /** Lets a caller (tests, the Workers entry) keep one cache across app instances. */
@@ -76,7 +75,6 @@ export function createServices(deps: AppDeps): Services {
     hashApiKey: createKeyHasher(config.API_KEY_SALT),
     pingRedis: deps.pingRedis,
     mapper: deps.mapper,
-    semantic: deps.semantic ?? null,
     mappingCache: deps.mappingCache ?? createMemoryMappingCache(),
     batch: deps.batch,
   }
@@ -114,6 +112,9 @@ export function createApp(deps: AppDeps): App {
   app.use('*', (c, next) => (c.req.path === BATCH_PATH ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)))
 
   app.use('*', jsonByDefault)
+  // NUL and unpaired surrogates are a 422 naming the field before any route (or Postgres) sees them;
+  // the /v1 batch fails such items one by one instead.
+  app.use('*', refuseUnsafeText({ itemsFailAlone: [{ path: '/v1/equivalences/batch', field: 'items' }] }))
 
   // Public: probes, metrics, documentation.
   registerHealth(app)
