@@ -53,6 +53,8 @@ export type AppDeps = {
   clock?: () => Date
   pingRedis?: () => Promise<void>
   mapper?: Services['mapper']
+  /** The semantic tier (edge/semantic.ts); absent = lexical mapping. */
+  semantic?: Services['semantic']
   /** @default an in-memory cache of 10,000 mappings */
   mappingCache?: Services['mappingCache']
   /** Lets a caller (tests, the Workers entry) keep one cache across app instances. */
@@ -75,6 +77,7 @@ export function createServices(deps: AppDeps): Services {
     hashApiKey: createKeyHasher(config.API_KEY_SALT),
     pingRedis: deps.pingRedis,
     mapper: deps.mapper,
+    semantic: deps.semantic ?? null,
     mappingCache: deps.mappingCache ?? createMemoryMappingCache(),
     batch: deps.batch,
   }
