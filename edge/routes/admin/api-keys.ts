@@ -80,6 +80,10 @@ const rotate = createRoute({
 export function registerApiKeyRoutes(app: App): void {
   app.openapi(create, async (c) => {
     const body = c.req.valid('json')
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : null
+    if (expiresAt && expiresAt <= c.get('services').clock()) {
+      throw ApiError.validation([{ loc: ['body', 'expires_at'], msg: 'expires_at must be in the future', type: 'value_error' }])
+    }
     const { key, plaintext } = await createApiKey({
       ctx: c.get('ctx'),
       input: {
@@ -87,9 +91,10 @@ export function registerApiKeyRoutes(app: App): void {
         actorKeyId: c.get('apiKey').id,
         role: body.role,
         name: body.name ?? null,
-        expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+        expiresAt,
       },
     })
+    c.header('Cache-Control', 'no-store') // the plaintext key: no cache may keep it
     return c.json({ ...toWire(key), key: plaintext }, 201)
   })
 
@@ -113,6 +118,7 @@ export function registerApiKeyRoutes(app: App): void {
     const rotated = await rotateApiKey({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, keyId: id } })
     if (!rotated) throw ApiError.notFound('API key not found')
     keyCache.invalidateKey(id)
+    c.header('Cache-Control', 'no-store')
     return c.json({ ...toWire(rotated.key), key: rotated.plaintext }, 201)
   })
 }

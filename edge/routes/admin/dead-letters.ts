@@ -133,6 +133,7 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
   })
 
   app.openapi(callbackSecretRoute, async (c) => {
+    c.header('Cache-Control', 'no-store') // a secret: no cache, shared or private, may keep it
     return c.json(
       {
         secret: await batch.callbackSecret(c.get('tenant').id),
