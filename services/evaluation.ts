@@ -57,7 +57,7 @@ export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: Eva
   // The pair's precedent is one indexed look-up, made alongside the (usually cached) version resolution.
   const [versions, precedent] = await Promise.all([
     resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate } }),
-    checkPrecedent(ctx.db, input.tenantId, pairKeyOf(request), referenceDate),
+    checkPrecedent(ctx, input.tenantId, pairKeyOf(request), referenceDate),
   ])
   let response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure, input.tenantId)
   // A what-if simulation, and a policy with precedents off, are the engine's alone.

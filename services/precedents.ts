@@ -1,8 +1,8 @@
 import { createPrecedentsRepository, type Precedent } from '../db/repositories/precedents'
 import type { EquivalenceResult } from '../db/repositories/results'
 import type { Review } from '../db/repositories/reviews'
-import type { Database } from '../db/client'
 import { EvaluateRequestSchema, type Course, type EvaluateRequest, type EvaluateResponse } from '../engine/index'
+import type { ServiceContext } from './context'
 import { sha256Hex } from './crypto'
 
 /**
@@ -50,14 +50,54 @@ export type PrecedentCheck =
   /** A rule of this pair is in force, but a syllabus differs from the one reviewed: the engine decides. */
   | { kind: 'syllabus_changed'; precedent: Precedent }
 
-/** One indexed look-up (precedents_lookup_idx), then the hash comparison. */
-export async function checkPrecedent(db: Database, tenantId: string, key: PairKey, referenceDate: string): Promise<PrecedentCheck> {
-  const found = await createPrecedentsRepository(db).findInForce(tenantId, key.originKey, key.targetKey, referenceDate)
+/**
+ * The pair's rule, if any. The tenant's set of pairs with an active rule is kept in the version
+ * cache (VERSION_CACHE_TTL_MS): a pair outside it costs no query, one inside it one indexed
+ * look-up (precedents_lookup_idx), then the hash comparison. Every write of a rule through the
+ * services below invalidates the set on this instance at once; other instances see it within the
+ * cache's TTL, as they see a new binding or default policy.
+ */
+export async function checkPrecedent(
+  ctx: Pick<ServiceContext, 'db' | 'versions'>,
+  tenantId: string,
+  key: PairKey,
+  referenceDate: string,
+): Promise<PrecedentCheck> {
+  const repo = createPrecedentsRepository(ctx.db)
+  const pairs = await ctx.versions.get(tenantId, 'precedent-pairs', () => repo.activePairs(tenantId))
+  if (pairs && !pairs.has(`${key.originKey}\u0000${key.targetKey}`)) return { kind: 'none' }
+  const found = await repo.findInForce(tenantId, key.originKey, key.targetKey, referenceDate)
   if (!found) return { kind: 'none' }
   if (found.originSyllabusHash !== key.originSyllabusHash || found.targetSyllabusHash !== key.targetSyllabusHash) {
     return { kind: 'syllabus_changed', precedent: found }
   }
   return { kind: 'applies', precedent: found }
+}
+
+/** An admin ends a rule's validity; null when it is not the tenant's or not active. */
+export async function expirePrecedent({
+  ctx,
+  input,
+}: {
+  ctx: Pick<ServiceContext, 'db' | 'versions'>
+  input: { tenantId: string; actorKeyId: string; id: string; validUntil: string }
+}): Promise<Precedent | null> {
+  const p = await createPrecedentsRepository(ctx.db).expire(input.tenantId, input.id, input.validUntil, input.actorKeyId)
+  ctx.versions.invalidate(input.tenantId)
+  return p
+}
+
+/** An admin withdraws a rule at once; null when it is not the tenant's or not active. */
+export async function revokePrecedent({
+  ctx,
+  input,
+}: {
+  ctx: Pick<ServiceContext, 'db' | 'versions'>
+  input: { tenantId: string; actorKeyId: string; id: string }
+}): Promise<Precedent | null> {
+  const p = await createPrecedentsRepository(ctx.db).revoke(input.tenantId, input.id, input.actorKeyId)
+  ctx.versions.invalidate(input.tenantId)
+  return p
 }
 
 /**

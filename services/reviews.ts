@@ -39,6 +39,10 @@ export async function createReview({
     const rule = result && precedentFromReview(result, review)
     if (rule) await createPrecedentsRepository(tx).create(tenantId, rule, actorKeyId)
     return review
+  }).then((review) => {
+    // The tenant's set of pairs with a rule changed (services/precedents.ts checkPrecedent).
+    if (review) ctx.versions.invalidate(tenantId)
+    return review
   })
 }
 

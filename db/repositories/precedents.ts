@@ -92,6 +92,22 @@ export function createPrecedentsRepository(db: Database) {
       return row ?? null
     },
 
+    /**
+     * The pairs (origin key + NUL + target key) that have an active rule, at most `limit` of them;
+     * null when there are more. Lets evaluations skip the look-up for the many pairs nobody
+     * reviewed (services/precedents.ts keeps it a few seconds).
+     */
+    async activePairs(tenantId: string, limit = 20_000): Promise<Set<string> | null> {
+      if (!isUuid(tenantId)) return new Set()
+      const rows = await db
+        .selectDistinct({ originKey: precedents.originKey, targetKey: precedents.targetKey })
+        .from(precedents)
+        .where(and(eq(precedents.tenantId, tenantId), eq(precedents.status, 'active')))
+        .limit(limit + 1)
+      if (rows.length > limit) return null
+      return new Set(rows.map((r) => `${r.originKey}\u0000${r.targetKey}`))
+    },
+
     /** Stores a rule; older active rules of the same pair are superseded by it. */
     create(tenantId: string, input: NewPrecedent, actorKeyId: string | null): Promise<Precedent> {
       return withTransaction(db, async (tx) => {

@@ -3,6 +3,7 @@ import { createPrecedentsRepository } from '../../../db/repositories/precedents'
 import { createReviewQueueRepository } from '../../../db/repositories/review-queue'
 import { API_KEY_ROLES, type ApiKeyRole } from '../../../db/schema'
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../../services/api-keys'
+import { expirePrecedent, revokePrecedent } from '../../../services/precedents'
 import { formatDateTime } from '../format'
 import { Csrf, Decisao, Flash, Layout } from '../layout'
 import { requireAdmin, requireSession, type ConsoleEnv } from '../session'
@@ -98,7 +99,7 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
   })
 
   app.post('/admin/precedentes/:id/revogar', async (c) => {
-    const done = await createPrecedentsRepository(c.get('ctx').db).revoke(c.get('tenant').id, c.req.param('id'), c.get('apiKey').id)
+    const done = await revokePrecedent({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, id: c.req.param('id') } })
     if (!done) return c.text('Precedente não encontrado ou já inativo', 404)
     return c.redirect('/console/admin/precedentes?feito=revogado', 303)
   })
@@ -106,7 +107,7 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
   app.post('/admin/precedentes/:id/expirar', async (c) => {
     const body = await c.req.parseBody()
     if (!isDate(body.ate)) return c.text('Data inválida', 422)
-    const done = await createPrecedentsRepository(c.get('ctx').db).expire(c.get('tenant').id, c.req.param('id'), body.ate, c.get('apiKey').id)
+    const done = await expirePrecedent({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, id: c.req.param('id'), validUntil: body.ate } })
     if (!done) return c.text('Precedente não encontrado ou já inativo', 404)
     return c.redirect('/console/admin/precedentes?feito=expirado', 303)
   })

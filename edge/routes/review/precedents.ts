@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { createPrecedentsRepository, type Precedent } from '../../../db/repositories/precedents'
+import { expirePrecedent, revokePrecedent } from '../../../services/precedents'
 import { ApiError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
@@ -103,12 +104,15 @@ export function registerPrecedentRoutes(app: App): void {
     return c.json({ items: page.items.map(toWire), next_cursor: page.nextCursor }, 200)
   })
   app.openapi(expireRoute, async (c) => {
-    const p = await createPrecedentsRepository(c.get('ctx').db).expire(c.get('tenant').id, c.req.valid('param').id, c.req.valid('json').valid_until, c.get('apiKey').id)
+    const p = await expirePrecedent({
+      ctx: c.get('ctx'),
+      input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, id: c.req.valid('param').id, validUntil: c.req.valid('json').valid_until },
+    })
     if (!p) throw ApiError.notFound('Active precedent not found')
     return c.json(toWire(p), 200)
   })
   app.openapi(revokeRoute, async (c) => {
-    const p = await createPrecedentsRepository(c.get('ctx').db).revoke(c.get('tenant').id, c.req.valid('param').id, c.get('apiKey').id)
+    const p = await revokePrecedent({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, id: c.req.valid('param').id } })
     if (!p) throw ApiError.notFound('Active precedent not found')
     return c.json(toWire(p), 200)
   })
