@@ -49,9 +49,15 @@ const WorkerConfigSchema = z.object({
 
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>
 
+const EMPTY_MEANS_OFF = new Set(['SWEEP_CRON'])
+
 /** Parses env, or throws an Error naming every missing or bad variable (never their values). */
 export function parseWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  // An empty variable counts as unset (its default applies), except where empty has a meaning of
+  // its own: `SWEEP_CRON=` turns the schedule off, as documented.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || EMPTY_MEANS_OFF.has(k))),
+  )
   const parsed = WorkerConfigSchema.safeParse(present)
   if (parsed.success) return parsed.data
   const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(env)'}: ${i.message}`)

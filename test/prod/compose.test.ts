@@ -49,16 +49,18 @@ const references = (text: string) =>
   [...text.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)].map((m) => ({ name: m[1]!, rest: m[2]! }))
 
 /**
- * Compose interpolation for `${VAR}`, `${VAR:-default}` and `${VAR:?message}`, applied like
+ * Compose interpolation for `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `${VAR:?message}`, applied like
  * `docker compose config` does, to the string values of the parsed file: a missing required
  * variable is an error naming it.
  */
 function interpolate(value: string, env: Record<string, string>): string {
   return value.replace(
-    /\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g,
-    (_, name: string, op?: string, arg?: string) => {
+    /\$\{([A-Z0-9_]+)(?:(:?)([-?])([^}]*))?\}/g,
+    (_, name: string, colon?: string, op?: string, arg?: string) => {
       const v = env[name]
       if (v) return v
+      // `${VAR-default}` (no colon) keeps a variable that is set but empty.
+      if (v === '' && op === '-' && colon === '') return ''
       if (op === '?') throw new Error(`required variable ${name} is missing a value: ${arg}`)
       return op === '-' ? (arg ?? '') : ''
     },
@@ -148,6 +150,9 @@ describe('docker-compose.prod.yml', () => {
       expect(worker.PORT).toBe(8080)
       expect(api.PORT).toBe(8100)
       expect(worker.SWEEP_CRON).toBe('* * * * *')
+      // `SWEEP_CRON=` in .env.prod reaches the worker empty, and turns the schedule off.
+      const noSweep = interpolateTree(compose, { ...env, SWEEP_CRON: '' })
+      expect(parseWorkerConfig(noSweep.services.worker!.environment!).SWEEP_CRON).toBe('')
       // Secrets of the selfhosted stores are the ones the app uses to reach them.
       expect(resolved.services['redis-http']!.environment!.SRH_TOKEN).toBe(env.UPSTASH_REDIS_REST_TOKEN)
     },
