@@ -22,6 +22,7 @@ import { MemoryRateLimiter } from './ratelimit/memory'
 import { type RateLimiter, unlimited } from './ratelimit/types'
 import { registerConsole } from './console/index'
 import { registerAdminRoutes } from './routes/admin/index'
+import { registerCalibrationRoutes } from './routes/calibrations/index'
 import { BATCH_PATH } from './routes/equivalences/batch'
 import { registerEquivalenceRoutes } from './routes/equivalences/index'
 import { registerJobRoutes } from './routes/jobs/index'
@@ -143,6 +144,8 @@ export function createApp(deps: AppDeps): App {
 
   // The human loop (issue 15): /v2 reads of results, reviews and precedents; the review console.
   registerReviewRoutes(app, { jobs: Boolean(batch) })
+  // Model threshold calibration from reviews (issue 13): /v2/admin/calibrations.
+  registerCalibrationRoutes(app)
   registerConsole(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKeyAuth', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
