@@ -1,6 +1,7 @@
 import { SignatureError } from '@upstash/qstash'
 import type { Receiver } from '@upstash/qstash'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { JobMetrics } from '../jobs/metrics'
@@ -15,7 +16,15 @@ export interface WorkerAppDeps {
   publicUrl: string
   metrics: JobMetrics
   logger?: Logger
+  /**
+   * Largest job request read, signed or not: checked before the signature, so an unsigned body of
+   * any size costs nothing. Our messages are item ids and QStash's failure callback wraps one of
+   * them with our short error answer: a few KiB. @default 256 KiB
+   */
+  maxBodyBytes?: number
 }
+
+export const DEFAULT_MAX_JOB_BODY_BYTES = 256 * 1024
 
 /** QStash does not retry a 489 (not a standard status, hence the cast for Hono's types). */
 const NON_RETRYABLE = 489 as ContentfulStatusCode
@@ -32,7 +41,8 @@ const FailureCallbackPayload = z.object({
  * The containerized worker: QStash delivers job messages here. The worker URL is public, so every
  * job route first verifies `Upstash-Signature` with the official Receiver over the RAW body (JWT
  * signed with the current or next signing key; `sub` = this route's public URL; `body` = SHA-256 of
- * the bytes received). Anything that does not verify is a 401 before a single byte is parsed.
+ * the bytes received). Anything that does not verify is a 401 before a single byte is parsed, and
+ * a body over `maxBodyBytes` is a 413 before it is even read whole.
  */
 export function createWorkerApp(deps: WorkerAppDeps): Hono {
   const app = new Hono()
@@ -42,6 +52,17 @@ export function createWorkerApp(deps: WorkerAppDeps): Hono {
   app.use('*', deps.metrics.registerMetrics)
   app.get('/health', (c) => c.json({ status: 'alive' }))
   app.get('/metrics', deps.metrics.printMetrics)
+
+  // Before anything reads the body: a declared Content-Length over the bound is refused unread, a
+  // chunked body is cut off (hono/body-limit's counting reader) as soon as it passes it.
+  const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_JOB_BODY_BYTES
+  app.use(
+    '/jobs/*',
+    bodyLimit({
+      maxSize,
+      onError: (c) => c.json({ error: `body larger than ${maxSize} bytes` }, 413),
+    }),
+  )
 
   app.post('/jobs/:route', async (c) => {
     const route = c.req.param('route')
