@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AiConfigShape, aiConfigIssues, withAiAliases } from '../services/ai/config'
 
 /**
  * The worker's configuration, parsed once from env at boot (worker/entry.ts). It shares the
@@ -33,11 +34,12 @@ const WorkerConfigSchema = z.object({
   WORKER_PARALLELISM: positiveInt.max(1000).default(16),
   /** Cron of the QStash schedule that runs the sweeper; empty = do not create one. @default every minute */
   SWEEP_CRON: z.string().default('* * * * *'),
-  /** OpenAI-compatible embeddings API for the taxonomy index; unset = offline lexical vectors. */
-  EMBEDDINGS_URL: z.url().optional(),
-  EMBEDDINGS_API_KEY: z.string().min(1).optional(),
-  /** @default 'text-embedding-3-small' */
-  EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  /**
+   * Semantic mapping of batch items and the taxonomy index (services/ai/config.ts): EMBED_URL,
+   * EMBED_API_KEY, EMBED_MODEL, EMBED_DIMENSIONS, LLM_*, AI_*; the earlier EMBEDDINGS_URL /
+   * _API_KEY / _MODEL are still accepted. Unset: lexical mapping, offline lexical index vectors.
+   */
+  ...AiConfigShape,
   /**
    * Deliver job callbacks to loopback, private and link-local addresses (self-hosted receivers on a
    * private network, tests); off, they are refused without being sent. @default false
@@ -56,10 +58,14 @@ export function parseWorkerConfig(env: Record<string, string | undefined>): Work
   // An empty variable counts as unset (its default applies), except where empty has a meaning of
   // its own: `SWEEP_CRON=` turns the schedule off, as documented.
   const present = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || EMPTY_MEANS_OFF.has(k))),
+    Object.entries(withAiAliases(env)).filter(([k, v]) => v !== undefined && (v !== '' || EMPTY_MEANS_OFF.has(k))),
   )
   const parsed = WorkerConfigSchema.safeParse(present)
-  if (parsed.success) return parsed.data
-  const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(env)'}: ${i.message}`)
+  const extra = aiConfigIssues(present)
+  if (parsed.success && extra.length === 0) return parsed.data
+  const lines = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...extra.map((i) => `  - ${i.key}: ${i.message}`),
+  ]
   throw new Error(`Invalid worker configuration:\n${lines.join('\n')}`)
 }

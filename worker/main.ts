@@ -2,9 +2,9 @@ import { Client, Receiver } from '@upstash/qstash'
 import { createDatabase } from '../db/client'
 import { createMemoryMappingCache } from '../engine/index'
 import { createQStashDispatcher, scheduleSweeper } from '../jobs/dispatchers/qstash'
-import { createOpenAiEmbedder } from '../jobs/embeddings/openai'
 import type { JobStore } from '../jobs/ports'
 import { createJobRuntime } from '../jobs/runtime'
+import { createSemanticServices } from '../services/ai/index'
 import { createServiceContext } from '../services/context'
 import { createLogger } from '../services/logger'
 import { createVersionCache } from '../services/resolve-versions'
@@ -35,19 +35,20 @@ export async function startWorker(
     retries: config.JOB_RETRIES,
     parallelism: config.WORKER_PARALLELISM,
   })
+  // Embeddings / LLM for batch items and the taxonomy index when EMBED_URL is set (vectors in Postgres).
+  const semantic = createSemanticServices(config, {})
   const runtime = createJobRuntime({
     services: createServiceContext(database.db, {
       apiKeySalt: config.API_KEY_SALT,
       // The items of one batch mostly share their versions; a few seconds of staleness is the edge's too.
       versions: createVersionCache(10_000),
       mappingCache: createMemoryMappingCache(),
+      semantic,
     }),
     dispatcher,
     callbackSigningSecret: config.API_KEY_SALT,
     callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
-    embedder: config.EMBEDDINGS_URL
-      ? createOpenAiEmbedder({ url: config.EMBEDDINGS_URL, apiKey: config.EMBEDDINGS_API_KEY, model: config.EMBEDDINGS_MODEL })
-      : undefined,
+    embedder: semantic?.indexEmbedder,
     leaseMs: config.JOB_LEASE_SECONDS * 1000,
     wrapJobStore: options.wrapJobStore,
     log: (message, fields) => logger.warn(message, fields),

@@ -1,5 +1,5 @@
 import type { TaxonomyNode } from '../../engine/index'
-import { sha256Hex } from '../../services/crypto'
+import { embeddingKey, nodeText } from '../../services/ai/index'
 import { BuildTaxonomyIndexBody } from '../messages'
 import type { JobHandler } from '../types'
 import type { Embedder, EmbeddingStore } from '../embeddings/types'
@@ -12,13 +12,14 @@ export interface BuildTaxonomyIndexDeps {
   chunkSize?: number
 }
 
-/** The text a node is embedded as: its concept, description and keywords. */
-export const nodeText = (node: TaxonomyNode) =>
-  [node.conceito, node.descricao ?? '', (node.palavras_chave ?? []).join(', ')].filter(Boolean).join('. ')
+/** The text a node is embedded as (services/ai/passages.ts, where the semantic mapper reads it too). */
+export { nodeText }
 
 /**
  * `POST /jobs/build-taxonomy-index {tenant_id, taxonomy_version}`: embeds every node of a taxonomy
  * version that the cache does not already hold for this model. Re-running it is cheap and safe.
+ * Keys are the semantic mapper's (`embeddingKey`: the tenant is hashed in), so no vector is shared
+ * between tenants and the mapper finds these without a provider call.
  */
 export function buildTaxonomyIndexHandler(deps: BuildTaxonomyIndexDeps): JobHandler {
   const chunkSize = deps.chunkSize ?? 64
@@ -31,7 +32,7 @@ export function buildTaxonomyIndexHandler(deps: BuildTaxonomyIndexDeps): JobHand
     const texts = new Map<string, string>()
     for (const node of taxonomy.nodes) {
       const text = nodeText(node)
-      texts.set(sha256Hex(text), text)
+      texts.set(await embeddingKey(parsed.data.tenant_id, text), text)
     }
     const model = deps.embedder.model
     const missing = [...(await deps.embeddings.missing([...texts.keys()], model))]

@@ -41,6 +41,11 @@ export interface SemanticDeps {
 
 export interface SemanticServices {
   readonly embeddings: EmbeddingService
+  /**
+   * The provider as the taxonomy-index job takes it (jobs/embeddings/types.ts `Embedder`): same
+   * model identity, so the vectors it stores are the ones the mapper reads.
+   */
+  readonly indexEmbedder: { readonly model: string; embed(texts: readonly string[]): Promise<number[][]> }
   readonly refiner: LlmRefiner | null
   readonly metrics: AiMetrics
   /** A mapper for one evaluation, or null when the tenant's policy keeps it lexical. */
@@ -109,6 +114,10 @@ export function createSemanticServices(config: AiConfig, deps: SemanticDeps = {}
     : null
   return {
     embeddings,
+    indexEmbedder: {
+      model: provider.model,
+      embed: async (texts) => (await provider.embed(texts)).vectors,
+    },
     refiner,
     metrics,
     mapperFor({ tenantId, policy, taxonomy, destinoEmenta, store }) {
