@@ -2,6 +2,7 @@ import { and, eq, or, sql } from 'drizzle-orm'
 import type { Database } from './client'
 import { createGroupCommit } from './group-commit'
 import { auditEventRecord, type AuditEventInput } from './repositories/audit'
+import { resultColumnsOf, resultRowOf } from './repositories/results'
 import { equivalenceResults } from './schema'
 
 /**
@@ -66,7 +67,7 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
     }
     const firsts = [...byKey.values()].map((group) => group[0]!)
     const createdAt = new Date()
-    const candidates = firsts.map((p) => storedRowOf(p.row, createdAt))
+    const candidates = firsts.map((p) => resultRowOf(p.row.tenantId, p.row, { createdAt }))
     const created = new Map<string, Stored>()
     try {
       // One statement, one round trip: results, chain locks, heads and audit events (migrations/0003).
@@ -132,46 +133,10 @@ function createResultBatcher(db: Database, insertOne: (p: Pending) => Promise<Ou
   }
 }
 
-/** The row as it will be stored when created: the database's defaults, filled in here. */
-function storedRowOf(row: Pending['row'], createdAt: Date): Stored {
-  return {
-    id: crypto.randomUUID(),
-    tenantId: row.tenantId,
-    requestId: row.requestId,
-    inputHash: row.inputHash,
-    response: row.response,
-    decisao: row.decisao,
-    score: row.score,
-    degraded: row.degraded ?? false,
-    courseId: row.courseId ?? null,
-    policyVersion: row.policyVersion,
-    taxonomyVersion: row.taxonomyVersion ?? null,
-    modelVersion: row.modelVersion,
-    simulation: row.simulation ?? false,
-    inputs: row.inputs ?? null,
-    inputsPurgedAt: null,
-    createdAt,
-  }
-}
-
 /** One element of the function's `batch` argument: the result's columns and its audit event. */
 function batchEntryOf(p: Pending, row: Stored) {
   return {
-    id: row.id,
-    tenant_id: row.tenantId,
-    request_id: row.requestId,
-    input_hash: row.inputHash,
-    response: row.response,
-    decisao: row.decisao,
-    score: row.score,
-    degraded: row.degraded,
-    course_id: row.courseId,
-    policy_version: row.policyVersion,
-    taxonomy_version: row.taxonomyVersion,
-    model_version: row.modelVersion,
-    simulation: row.simulation,
-    inputs: row.inputs,
-    created_at: row.createdAt.toISOString(),
+    ...resultColumnsOf(row),
     audit: auditEventRecord(row.tenantId, { ...p.audit, target: row.id }, row.createdAt),
   }
 }

@@ -24,4 +24,5 @@ export type JobStore = Pick<
   | 'queueDepth'
 >
 
-export type { ClaimedItem, FinishedJobRef, NewItemResult } from '../db/repositories/jobs'
+export type { ClaimedItem, FinishedJobRef } from '../db/repositories/jobs'
+export type { NewResult } from '../db/repositories/results'

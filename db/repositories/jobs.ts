@@ -4,6 +4,7 @@ import { isUuid } from '../ids'
 import { jobItems, jobs } from '../schema'
 import { withTransaction } from '../transaction'
 import { appendAuditEvents, auditEventRecord, createAuditRepository, type AuditEventRecord } from './audit'
+import { resultColumnsOf, resultRowOf, type NewResult } from './results'
 
 /** Back-off between callback delivery runs that failed: 1 min, doubling, at most hourly. */
 export const CALLBACK_BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 }
@@ -30,23 +31,6 @@ export interface ClaimedItem {
   idx: number
   payload: Record<string, unknown>
   attempts: number
-}
-
-export interface NewItemResult {
-  requestId: string
-  inputHash: string
-  courseId: string | null
-  response: Record<string, unknown> & {
-    decisao: string
-    score: number
-    degraded_mode: boolean
-    policy_version: string
-    taxonomy_version: string | null
-    model_version: string
-  }
-  simulation: boolean
-  /** The request as evaluated (without request_id); see `equivalence_results.inputs`. */
-  inputs?: Record<string, unknown> | null
 }
 
 export interface FinishedJobRef {
@@ -306,37 +290,18 @@ export function createJobsRepository(db: Database) {
      * evaluation's does. Items whose claim was lost (lease expired, someone else claimed) are left
      * untouched and get no result and no event.
      */
-    async completeMany(entries: ReadonlyArray<{ item: ClaimedItem; result: NewItemResult }>): Promise<{
+    async completeMany(entries: ReadonlyArray<{ item: ClaimedItem; result: NewResult }>): Promise<{
       settledIds: Set<string>
       finishedJobs: FinishedJobRef[]
     }> {
       if (entries.length === 0) return { settledIds: new Set(), finishedJobs: [] }
-      const input = entries.map(({ item, result }) => ({
-        item_id: item.id,
-        attempts: item.attempts,
-        result_id: crypto.randomUUID(),
-        request_id: result.requestId,
-        input_hash: result.inputHash,
-        response: result.response,
-        decisao: result.response.decisao,
-        score: result.response.score,
-        degraded: result.response.degraded_mode,
-        course_id: result.courseId,
-        policy_version: result.response.policy_version,
-        taxonomy_version: result.response.taxonomy_version,
-        model_version: result.response.model_version,
-        simulation: result.simulation,
-        inputs: result.inputs ?? null,
-      }))
       const createdAt = new Date()
-      const eventOf = new Map(
-        entries.map(({ item, result }, i) => [
-          item.id,
-          itemAuditEvent(item, result, input[i]!.result_id, createdAt),
-        ]),
-      )
+      // The row as results.ts builds it for every writer, plus the claim it settles.
+      const rows = entries.map(({ item, result }) => resultRowOf(item.tenantId, result, { createdAt }))
+      const input = entries.map(({ item }, i) => ({ item_id: item.id, attempts: item.attempts, ...resultColumnsOf(rows[i]!) }))
+      const eventOf = new Map(entries.map(({ item }, i) => [item.id, itemAuditEvent(item, rows[i]!)]))
       return withTransaction(db, async (tx) => {
-        const rows = rowsOf<{
+        const jobRows = rowsOf<{
           id: string
           tenant_id: string
           callback_url: string | null
@@ -346,11 +311,11 @@ export function createJobsRepository(db: Database) {
           await tx.execute(sql`
         WITH input AS (
           SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS x(
-            item_id uuid, attempts int, result_id uuid, request_id text, input_hash text, response json,
+            item_id uuid, attempts int, id uuid, request_id text, input_hash text, response json,
             decisao text, score float8, degraded boolean, course_id text, policy_version text,
-            taxonomy_version text, model_version text, simulation boolean, inputs json)
+            taxonomy_version text, model_version text, simulation boolean, inputs json, created_at timestamptz)
         ), settled AS (
-          UPDATE job_items i SET status = 'done', result_id = input.result_id, lease_until = NULL,
+          UPDATE job_items i SET status = 'done', result_id = input.id, lease_until = NULL,
                                  last_error = NULL, updated_at = now()
           FROM input
           WHERE i.id = input.item_id AND i.status = 'running' AND i.attempts = input.attempts
@@ -358,10 +323,10 @@ export function createJobsRepository(db: Database) {
         ), inserted AS (
           INSERT INTO equivalence_results
             (id, tenant_id, request_id, input_hash, response, decisao, score, degraded, course_id,
-             policy_version, taxonomy_version, model_version, simulation, inputs)
-          SELECT input.result_id, settled.tenant_id, input.request_id, input.input_hash, input.response,
+             policy_version, taxonomy_version, model_version, simulation, inputs, created_at)
+          SELECT input.id, settled.tenant_id, input.request_id, input.input_hash, input.response,
                  input.decisao, input.score, input.degraded, input.course_id, input.policy_version,
-                 input.taxonomy_version, input.model_version, input.simulation, input.inputs
+                 input.taxonomy_version, input.model_version, input.simulation, input.inputs, input.created_at
           FROM settled JOIN input ON input.item_id = settled.id
           RETURNING id
         ), per_job AS (
@@ -377,14 +342,14 @@ export function createJobsRepository(db: Database) {
         WHERE jobs.id = per_job.job_id
         RETURNING jobs.id, jobs.tenant_id, jobs.callback_url, jobs.status, per_job.ids AS settled_ids`),
         )
-        const settledIds = new Set(rows.flatMap((row) => parseUuidArray(row.settled_ids)))
+        const settledIds = new Set(jobRows.flatMap((row) => parseUuidArray(row.settled_ids)))
         const events = entries
           .filter(({ item }) => settledIds.has(item.id))
           .map(({ item }) => eventOf.get(item.id)!)
         await appendAuditEvents(tx, events)
         return {
           settledIds,
-          finishedJobs: rows.map(finishedRef).filter((job): job is FinishedJobRef => job !== null),
+          finishedJobs: jobRows.map(finishedRef).filter((job): job is FinishedJobRef => job !== null),
         }
       })
     },
@@ -392,7 +357,7 @@ export function createJobsRepository(db: Database) {
     /** `completeMany` for one item. */
     async complete(
       item: ClaimedItem,
-      result: NewItemResult,
+      result: NewResult,
     ): Promise<{ settled: boolean; finishedJob: FinishedJobRef | null }> {
       const { settledIds, finishedJobs } = await repository.completeMany([{ item, result }])
       return { settled: settledIds.has(item.id), finishedJob: finishedJobs[0] ?? null }
@@ -565,25 +530,20 @@ export function createJobsRepository(db: Database) {
 export type JobsRepository = ReturnType<typeof createJobsRepository>
 
 /** A batch item's result, audited as an evaluation's is (`result.created`), with its job and position. */
-function itemAuditEvent(
-  item: ClaimedItem,
-  result: NewItemResult,
-  resultId: string,
-  createdAt: Date,
-): AuditEventRecord {
+function itemAuditEvent(item: ClaimedItem, row: ReturnType<typeof resultRowOf>): AuditEventRecord {
   return auditEventRecord(
     item.tenantId,
     {
-      action: result.simulation ? 'result.simulated' : 'result.created',
-      target: resultId,
+      action: row.simulation ? 'result.simulated' : 'result.created',
+      target: row.id,
       payload: {
-        request_id: result.requestId,
-        decisao: result.response.decisao,
-        input_hash: result.inputHash,
+        request_id: row.requestId,
+        decisao: row.decisao,
+        input_hash: row.inputHash,
         job_id: item.jobId,
         idx: item.idx,
       },
     },
-    createdAt,
+    row.createdAt,
   )
 }

@@ -37,6 +37,56 @@ export interface ResultFilters {
   to?: Date
 }
 
+/**
+ * The one builder of an equivalence_results row for the writers that insert many rows through one
+ * JSON parameter (the group commit of db/result-batcher.ts, the batch completion of jobs.ts): the id
+ * and time are chosen here and the database's defaults filled in, so a created row can be answered
+ * from what was sent, and a new column is added in one place. The single insert of
+ * `insertIdempotent` hands drizzle the same `NewResult` and lets the database pick id and time
+ * (within a caller's transaction they are then that transaction's `now()`).
+ */
+export function resultRowOf(tenantId: string, input: NewResult, at: { id?: string; createdAt?: Date } = {}): EquivalenceResult {
+  return {
+    id: at.id ?? crypto.randomUUID(),
+    tenantId,
+    requestId: input.requestId,
+    inputHash: input.inputHash,
+    response: input.response,
+    decisao: input.decisao,
+    score: input.score,
+    degraded: input.degraded ?? false,
+    courseId: input.courseId ?? null,
+    policyVersion: input.policyVersion,
+    taxonomyVersion: input.taxonomyVersion ?? null,
+    modelVersion: input.modelVersion,
+    simulation: input.simulation ?? false,
+    inputs: input.inputs ?? null,
+    inputsPurgedAt: null,
+    createdAt: at.createdAt ?? new Date(),
+  }
+}
+
+/** The row by its column names, as the writers that insert through one JSON parameter send it. */
+export function resultColumnsOf(row: EquivalenceResult) {
+  return {
+    id: row.id,
+    tenant_id: row.tenantId,
+    request_id: row.requestId,
+    input_hash: row.inputHash,
+    response: row.response,
+    decisao: row.decisao,
+    score: row.score,
+    degraded: row.degraded,
+    course_id: row.courseId,
+    policy_version: row.policyVersion,
+    taxonomy_version: row.taxonomyVersion,
+    model_version: row.modelVersion,
+    simulation: row.simulation,
+    inputs: row.inputs,
+    created_at: row.createdAt.toISOString(),
+  }
+}
+
 /** Stored decisions. One row per (tenant, request_id): a repeated request gets the stored answer back. */
 export function createResultsRepository(db: Database) {
   function filtersOf(tenantId: string, f: ResultFilters): SQL | undefined {

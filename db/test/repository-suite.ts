@@ -10,7 +10,6 @@ import {
   createRepositories,
   findKeyForAuth,
   type ClaimedItem,
-  type NewItemResult,
   type NewResult,
   type Repositories,
 } from '../repositories'
@@ -47,19 +46,18 @@ export function newResult(overrides: Partial<NewResult> = {}): NewResult {
 }
 
 /** What the worker stores for a finished batch item (request id `batch:<job>:<idx>`, as the worker names it). */
-export function itemResult(item: Pick<ClaimedItem, 'jobId' | 'idx'>, decisao = 'INDEFERIDO'): NewItemResult {
+export function itemResult(item: Pick<ClaimedItem, 'jobId' | 'idx'>, decisao: NewResult['decisao'] = 'INDEFERIDO'): NewResult {
   return {
     requestId: `batch:${item.jobId}:${item.idx}`,
     inputHash: 'b'.repeat(64),
     courseId: null,
-    response: {
-      decisao,
-      score: 20,
-      degraded_mode: false,
-      policy_version: 'p1',
-      taxonomy_version: null,
-      model_version: 'lexical-1',
-    },
+    response: { decisao, score: 20, degraded_mode: false, policy_version: 'p1', taxonomy_version: null, model_version: 'lexical-1' },
+    decisao,
+    score: 20,
+    degraded: false,
+    policyVersion: 'p1',
+    taxonomyVersion: null,
+    modelVersion: 'lexical-1',
     simulation: false,
   }
 }

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../services/context'
 import { ServiceError } from '../../services/errors'
 import { evaluate as evaluateService } from '../../services/evaluation'
 import { BatchItemPayloadSchema, EvaluateItemBody, batchResultRequestId } from '../messages'
-import type { ClaimedItem, FinishedJobRef, NewItemResult, JobStore } from '../ports'
+import type { ClaimedItem, FinishedJobRef, JobStore, NewResult } from '../ports'
 import type { Delivery, JobHandler, JobHandlers, JobOutcome } from '../types'
 
 export interface EvaluateItemDeps {
@@ -19,7 +19,7 @@ export interface EvaluateItemDeps {
   onEngineFailure?: (err: unknown, item: ClaimedItem) => void
 }
 
-type Evaluated = { ok: true; result: NewItemResult } | { ok: false; error: string; permanent: boolean }
+type Evaluated = { ok: true; result: NewResult } | { ok: false; error: string; permanent: boolean }
 
 /**
  * `POST /jobs/evaluate-item {item_id}`: claim under a lease, evaluate, and write the result, the
@@ -136,11 +136,8 @@ async function evaluate(item: ClaimedItem, deps: EvaluateItemDeps): Promise<Eval
         onEngineFailure: (err) => deps.onEngineFailure?.(err, item),
       },
     })
-    const { row } = evaluation
-    return {
-      ok: true,
-      result: { requestId: row.requestId, inputHash: row.inputHash, courseId: row.courseId ?? null, response: evaluation.response, simulation: row.simulation ?? false, inputs: row.inputs ?? null },
-    }
+    // The row services/evaluation.ts built, stored with the item's state and its job's counters.
+    return { ok: true, result: evaluation.row }
   } catch (err) {
     const error = describe(err)
     await deps.store.recordFailure(item, error)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_POLICY, evaluateEquivalence, EvaluateRequestSchema } from '../../engine/index'
 import { batchCompletions } from '../../jobs/completion-batcher'
-import type { ClaimedItem, NewItemResult, JobStore } from '../../jobs/ports'
+import type { ClaimedItem, JobStore, NewResult } from '../../jobs/ports'
 import { batchPayload, batchRequest, createJobsFixture, type JobsFixture } from './fixture'
 
 /** Item completions from concurrent deliveries, through the batcher, on the real jobs repository. */
@@ -23,14 +23,26 @@ describe('completion batcher', () => {
   })
   afterAll(() => fixture?.close())
 
-  async function resultFor(item: ClaimedItem, decisao?: string): Promise<NewItemResult> {
+  async function resultFor(item: ClaimedItem, decisao?: string): Promise<NewResult> {
     const response = await evaluateEquivalence(EvaluateRequestSchema.parse(batchRequest(item.idx)), {
       policy: DEFAULT_POLICY,
       policyVersion: 'padrao-v1',
       referenceDate: '2026-01-01',
     })
     if (decisao) (response as { decisao: string }).decisao = decisao
-    return { requestId: `batch:${item.jobId}:${item.idx}`, inputHash: 'c'.repeat(64), courseId: null, response, simulation: false }
+    return {
+      requestId: `batch:${item.jobId}:${item.idx}`,
+      inputHash: 'c'.repeat(64),
+      courseId: null,
+      response: response as unknown as NewResult['response'],
+      decisao: response.decisao as NewResult['decisao'],
+      score: response.score,
+      degraded: response.degraded_mode,
+      policyVersion: response.policy_version,
+      taxonomyVersion: response.taxonomy_version,
+      modelVersion: response.model_version,
+      simulation: false,
+    }
   }
 
   async function claimedJob(n: number) {
