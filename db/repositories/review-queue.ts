@@ -1,3 +1,5 @@
+import canonicalize from 'canonicalize'
+import { createHash } from 'node:crypto'
 import { and, asc, desc, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Database } from '../client'
@@ -252,6 +254,31 @@ export function createReviewQueueRepository(db: Database) {
         }
         return row ?? null
       })
+    },
+
+    /**
+     * Every stored input against its result's `input_hash` (which the audit chain binds): the
+     * canonical JSON (RFC 8785) of the inputs must hash to it. Reports the first result that fails.
+     */
+    async verifyInputs(tenantId: string, batchSize = 500): Promise<{ ok: boolean; checked: number; resultId: string | null }> {
+      if (!isUuid(tenantId)) return { ok: true, checked: 0, resultId: null }
+      let checked = 0
+      let after = '00000000-0000-0000-0000-000000000000'
+      for (;;) {
+        const rows = await db
+          .select({ id: r.id, inputHash: r.inputHash, inputs: r.inputs })
+          .from(r)
+          .where(and(eq(r.tenantId, tenantId), isNotNull(r.inputs), sql`${r.id} > ${after}::uuid`))
+          .orderBy(asc(r.id))
+          .limit(batchSize)
+        for (const row of rows) {
+          const hash = createHash('sha256').update(canonicalize(row.inputs) ?? '').digest('hex')
+          if (hash !== row.inputHash) return { ok: false, checked, resultId: row.id }
+          checked++
+        }
+        if (rows.length < batchSize) return { ok: true, checked, resultId: null }
+        after = rows.at(-1)!.id
+      }
     },
 
     /** Tenants with a retention period, for the purge job (the only unscoped read here). */

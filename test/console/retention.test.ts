@@ -63,4 +63,15 @@ describe('input retention', () => {
     expect((await purgeExpiredInputs(ctx))[t.id]).toBeUndefined()
     expect(((await (await f.call('GET', '/admin/audit/verify', { key: t.keys.admin })).json()) as { ok: boolean }).ok).toBe(true)
   })
+
+  it("the console's audit check finds stored inputs edited after the fact", async () => {
+    const id = await evaluateAged(t, 0)
+    const admin = consoleClient(f.app)
+    await admin.login(t.keys.admin)
+    expect(await (await admin.get('/console/admin/auditoria?verificar=1')).text()).toContain('Entradas guardadas conferem')
+    await f.database.pool.query(`UPDATE equivalence_results SET inputs = jsonb_set(inputs::jsonb, '{origem,nome}', '"Outra"')::json WHERE id = $1`, [id])
+    const page = await (await admin.get('/console/admin/auditoria?verificar=1')).text()
+    expect(page).toContain(`resultados/${id}`)
+    expect(page).toContain('não conferem com o hash auditado')
+  })
 })

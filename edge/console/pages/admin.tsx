@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono'
+import { verifyAudit } from '../../../db/repositories/audit'
 import { createPrecedentsRepository } from '../../../db/repositories/precedents'
 import { createReviewQueueRepository } from '../../../db/repositories/review-queue'
 import { API_KEY_ROLES, type ApiKeyRole } from '../../../db/schema'
@@ -237,7 +238,11 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
     const viewer = viewerOf(c)
     const { repos } = c.get('ctx')
     const verify = c.req.query('verificar') === '1'
-    const [check, recent] = await Promise.all([verify ? repos.audit.verifyChain(viewer.tenant.id) : null, repos.audit.list(viewer.tenant.id, { limit: 50 })])
+    const [check, inputs, recent] = await Promise.all([
+      verify ? verifyAudit(c.get('ctx').db, viewer.tenant.id) : null,
+      verify ? createReviewQueueRepository(c.get('ctx').db).verifyInputs(viewer.tenant.id) : null,
+      repos.audit.list(viewer.tenant.id, { limit: 50 }),
+    ])
     return c.html(
       <Layout title="Auditoria" viewer={viewer} current="/console/admin/auditoria">
         <form method="get" action="/console/admin/auditoria">
@@ -247,11 +252,20 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
         {check &&
           (check.ok ? (
             <Flash kind="success">
-              Cadeia íntegra: {check.checked} eventos verificados{check.head ? `; cabeça ${check.head.seq} = ${check.head.hash}` : ''}.
+              Cadeia íntegra: {check.checked} eventos e {check.results} resultados verificados
+              {'head' in check && check.head ? `; cabeça ${check.head.seq} = ${check.head.hash}` : ''}.
             </Flash>
           ) : (
             <Flash kind="error">
               Cadeia quebrada no evento {check.brokenAt} ({check.reason}); {check.checked} eventos verificados antes dele.
+            </Flash>
+          ))}
+        {inputs &&
+          (inputs.ok ? (
+            <Flash kind="success">Entradas guardadas conferem com o hash auditado: {inputs.checked} resultados.</Flash>
+          ) : (
+            <Flash kind="error">
+              As entradas guardadas do resultado <a href={`/console/resultados/${inputs.resultId}`}>{inputs.resultId}</a> não conferem com o hash auditado.
             </Flash>
           ))}
         <h2>Eventos recentes</h2>
