@@ -90,6 +90,12 @@ const ConfigSchema = z
      * no delivery by the worker. @default false
      */
     CALLBACK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+    /**
+     * Bearer token that `GET /metrics` requires (`Authorization: Bearer <token>`): the scrape lists
+     * every tenant's id, so it is for the operator's Prometheus, never for a tenant's key. Unset,
+     * /metrics stays open — the embedded default on a developer's machine; compose requires it.
+     */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 
     /** Semantic mapping (services/ai/config.ts): EMBED_*, LLM_*, AI_*; without EMBED_URL the service stays lexical. */
     ...AiConfigShape,

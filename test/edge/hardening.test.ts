@@ -35,3 +35,28 @@ describe('a key that would be born expired', () => {
     expect(later.status).toBe(201)
   })
 })
+
+describe('/metrics on the API', () => {
+  const token = `metrics-${crypto.randomUUID()}`
+  let m: EdgeFixture
+  beforeAll(async () => {
+    m = await createEdgeFixture({ env: { METRICS_TOKEN: token } })
+  })
+  afterAll(() => m?.close())
+
+  it.each(['/metrics', '/%6detrics', '/./metrics', '/metrics/', '//metrics'])('%s needs the operator token', async (path) => {
+    const tenant = await m.createTenant()
+    for (const headers of [{}, { 'X-API-Key': tenant.keys.admin }, { Authorization: `Bearer ${tenant.keys.admin}` }, { Authorization: `Bearer ${token}x` }]) {
+      const res = await m.app.request(`http://api.test${path}`, { headers })
+      expect(res.status, `${path} ${JSON.stringify(headers)}`).not.toBe(200)
+      expect(await res.text()).not.toContain(tenant.id)
+    }
+  })
+
+  it('answers the operator token with the scrape', async () => {
+    const res = await m.app.request('/metrics', { headers: { Authorization: `Bearer ${token}` } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(await res.text()).toMatch(/^# HELP /m)
+  })
+})
