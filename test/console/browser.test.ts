@@ -146,6 +146,9 @@ describe('console in the browser', () => {
     const lines = (await csv.text()).trim().split('\r\n')
     expect(lines[0]).toMatch(/^idx,status,result_id,decisao/)
     expect(lines).toHaveLength(6)
+    // Batch results keep their inputs too.
+    const { rows } = await database.pool.query(`SELECT count(*)::int AS n FROM equivalence_results WHERE request_id LIKE $1 AND inputs IS NOT NULL`, [`batch:${jobId}:%`])
+    expect(rows[0].n).toBe(5)
     await page.goto('/console/lotes')
     await check(page, 'lotes')
   })

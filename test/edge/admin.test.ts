@@ -145,7 +145,8 @@ describe('results and reviews', () => {
     expect(badLabel.status).toBe(422)
 
     const verify = await f.call('GET', '/admin/audit/verify', { key: tt.keys.admin }).then((r) => r.json())
-    expect(verify).toMatchObject({ ok: true, checked: 6, broken_at: null, reason: null })
+    // The results' events, the review's and the precedent's it made (services/reviews.ts).
+    expect(verify).toMatchObject({ ok: true, checked: 7, broken_at: null, reason: null })
     await f.database.pool.query("UPDATE audit_events SET payload = '{\"tampered\": true}' WHERE tenant_id = $1 AND seq = 2", [tt.id])
     const broken = await f.call('GET', '/admin/audit/verify', { key: tt.keys.admin }).then((r) => r.json())
     expect(broken).toMatchObject({ ok: false, checked: 1, broken_at: 2, reason: 'hash_mismatch' })
