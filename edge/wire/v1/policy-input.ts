@@ -56,6 +56,9 @@ export function toNativePolicy(p: V1PolicyInput): NativePolicyInput {
     }
   }
   if (w?.nivel !== undefined) out.nivel = { penalidade_por_nivel: Math.round(w.nivel * 100) }
+  // The original's thresholds and weights are the hand-set score's: a policy that sets them keeps
+  // that scorer (the native default is the fitted model, whose thresholds are its own).
+  if (out.score_deferido !== undefined || out.score_revisao !== undefined || out.pesos !== undefined) out.pontuacao = 'manual'
   // The native policy refuses a review threshold above the acceptance one. The original checked
   // DEFERIDO first, so such a pair meant "no review band": clamp, never refuse.
   const deferido = out.score_deferido ?? DEFAULT_POLICY.score_deferido
