@@ -3,6 +3,7 @@ import { createApiKeysRepository } from '../../db/repositories/api-keys'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import { startNeonHttpEndpoint } from '../harness/neon-http'
 import { startNeonWsProxy } from '../harness/neon-ws-proxy'
+import { startOpenAiStandIn } from '../harness/openai-compatible'
 import { createTestDatabase } from '../harness/postgres'
 
 /**
@@ -11,7 +12,7 @@ import { createTestDatabase } from '../harness/postgres'
  * The tests receive what they need through `inject`.
  */
 export default async function setup(project: TestProject) {
-  const [database, http, ws] = await Promise.all([createTestDatabase(), startNeonHttpEndpoint(), startNeonWsProxy()])
+  const [database, http, ws, ai] = await Promise.all([createTestDatabase(), startNeonHttpEndpoint(), startNeonWsProxy(), startOpenAiStandIn()])
   const salt = `workerd-salt-${crypto.randomUUID()}`
   const tenant = await createTenantsRepository(database.db).create({ slug: 'workerd', name: 'Workerd' })
   const keys = createApiKeysRepository(database.db, salt)
@@ -28,15 +29,17 @@ export default async function setup(project: TestProject) {
       LOG_LEVEL: 'warn',
     },
     keys: { client, auditor },
+    // The OpenAI-compatible stand-in, for the semantic tier's own workerd test (not an app binding).
+    ai: { baseUrl: ai.baseUrl },
   })
   return async () => {
-    await Promise.all([http.close(), ws.close()])
+    await Promise.all([http.close(), ws.close(), ai.close()])
     await database.drop()
   }
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    workerd: { bindings: Record<string, string>; keys: { client: string; auditor: string } }
+    workerd: { bindings: Record<string, string>; keys: { client: string; auditor: string }; ai: { baseUrl: string } }
   }
 }
