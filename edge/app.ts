@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Database } from '../db/client'
@@ -23,12 +22,14 @@ import { type RateLimiter, unlimited } from './ratelimit/types'
 import { registerConsole } from './console/index'
 import { registerAdminRoutes } from './routes/admin/index'
 import { registerCalibrationRoutes } from './routes/calibrations/index'
-import { BATCH_PATH } from './routes/equivalences/batch'
+import type { DocsAssets } from './docs/assets'
+import { BATCH_PATHS } from './routes/equivalences/batch'
 import { registerEquivalenceRoutes } from './routes/equivalences/index'
 import { registerJobRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
 import { registerResultRoutes } from './routes/results/index'
 import { registerReviewRoutes } from './routes/review/index'
+import { registerDocs } from './routes/system/docs'
 import { registerHealth } from './routes/system/health'
 import { registerMetrics } from './routes/system/metrics'
 import { registerReady } from './routes/system/ready'
@@ -62,6 +63,11 @@ export type AppDeps = {
   keyCache?: KeyCache
   /** Batch jobs (QStash, or jobs/embedded.ts on Node); without it the batch and job routes are absent. */
   batch?: BatchServices
+  /**
+   * Swagger UI's files for `/docs` (edge/docs/): read from node_modules on Node and Deno, bundled
+   * on Workers. @default none (the page is served, its assets are 404)
+   */
+  docsAssets?: DocsAssets
 }
 
 export function createServices(deps: AppDeps): Services {
@@ -113,7 +119,7 @@ export function createApp(deps: AppDeps): App {
     })
   const defaultBodyLimit = limitBody(config.BODY_LIMIT_BYTES)
   const batchBodyLimit = limitBody(config.BATCH_BODY_LIMIT_BYTES)
-  app.use('*', (c, next) => (c.req.path === BATCH_PATH ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)))
+  app.use('*', (c, next) => (BATCH_PATHS.has(c.req.path) ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)))
 
   app.use('*', jsonByDefault)
   // NUL and unpaired surrogates are a 422 naming the field before any route (or Postgres) sees them;
@@ -125,7 +131,9 @@ export function createApp(deps: AppDeps): App {
   registerReady(app)
   registerMetrics(app)
 
-  // Everything under /v1 and /admin needs a key; roles and rate-limit groups are set per route.
+  registerDocs(app, deps.docsAssets ?? { read: async () => null })
+
+  // Everything under /v1, /v2 and /admin needs a key; roles and rate-limit groups are set per route.
   app.use('/v1/*', authenticate)
   app.use('/v2/*', authenticate)
   app.use('/admin/*', authenticate)
@@ -157,6 +165,5 @@ export function createApp(deps: AppDeps): App {
       description: 'Decides whether a taken course (origem) can be credited as a target course (destino).',
     },
   })
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }))
   return app
 }

@@ -34,8 +34,20 @@ export function buildTaxonomyIndexMessage(tenantId: string, taxonomyVersion: str
 export const BatchItemPayloadSchema = z.object({
   request: z.record(z.string(), z.unknown()),
   role: z.enum(['admin', 'auditor', 'api-client']),
+  /** `lenient`: version names are labels (a /v1 batch). @default 'strict' */
+  labels: z.enum(['strict', 'lenient']).optional(),
+  /** What the submitting wire needs to render the item again (the /v1 labels as sent). */
+  wire: z.record(z.string(), z.unknown()).optional(),
+  /** Why the item could not be parsed (a /v1 batch takes it all the same): it fails at once, with this error. */
+  invalid: z.string().optional(),
 })
-export type BatchItemPayload = { request: Record<string, unknown>; role: Role }
+export type BatchItemPayload = {
+  request: Record<string, unknown>
+  role: Role
+  labels?: 'strict' | 'lenient'
+  wire?: Record<string, unknown>
+  invalid?: string
+}
 
 /** Request id of an item's result: unique per tenant, so a second insert for an item cannot happen. */
 export const batchResultRequestId = (jobId: string, idx: number) => `batch:${jobId}:${idx}`

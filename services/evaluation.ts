@@ -9,8 +9,9 @@ import { evaluateWithSemantic } from './ai/index'
 import type { ServiceContext } from './context'
 import { sha256Hex } from './crypto'
 import { ServiceError } from './errors'
+import { scopedMappingCache } from './mapping-cache'
 import { applyPrecedent, checkPrecedent, noteSyllabusChanged, pairKeyOf, precedentsOn } from './precedents'
-import { resolveVersions, type ResolvedVersions, type Role } from './resolve-versions'
+import { resolveVersions, type LabelMode, type ResolvedVersions, type Role } from './resolve-versions'
 
 /** The request without its `request_id`: what is stored as the result's inputs and hashed as `inputHash`. */
 export function inputsOf(request: EvaluateRequest): Record<string, unknown> {
@@ -27,6 +28,8 @@ export type EvaluateInput = {
   tenantId: string
   role: Role
   request: EvaluateRequest
+  /** How the request's version names are taken (`lenient`: the /v1 labels). @default 'strict' */
+  labels?: LabelMode
   /** The stored result's request id (the caller's idempotency key, or one chosen for it). */
   requestId: string
   /** Fields the transport adds to `meta` after `request_id` (a batch item's job and index). */
@@ -56,7 +59,7 @@ export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: Eva
   const referenceDate = request.data_referencia ?? ctx.clock().toISOString().slice(0, 10)
   // The pair's precedent is one indexed look-up, made alongside the (usually cached) version resolution.
   const [versions, precedent] = await Promise.all([
-    resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate } }),
+    resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate, labels: input.labels } }),
     checkPrecedent(ctx, input.tenantId, pairKeyOf(request), referenceDate),
   ])
   let response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure, input.tenantId)
@@ -161,7 +164,8 @@ async function runEngine(
       policyVersion: versions.policyVersion,
       taxonomy: versions.taxonomy,
       mapper: ctx.mapper,
-      mappingCache: ctx.mappingCache,
+      // Scoped to the tenant and the content of its taxonomy and policy (services/mapping-cache.ts).
+      mappingCache: scopedMappingCache(ctx.mappingCache, { tenantId, taxonomy: versions.taxonomy, policy: versions.policy }),
       referenceDate,
       simulation: versions.simulation,
     }, ctx.semantic, tenantId, vectors)

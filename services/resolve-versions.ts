@@ -82,10 +82,15 @@ export const cachedTaxonomy = (ctx: ResolveContext, tenantId: string, version: s
 const cachedBinding = (ctx: ResolveContext, tenantId: string, courseId: string, date: string) =>
   ctx.versions.get(tenantId, `binding:${courseId}:${date}`, () => ctx.repos.bindings.resolve(tenantId, courseId, date))
 
+/** How client-named versions are taken: `strict` (an unknown one is a VALIDATION error) or `lenient` labels. */
+export type LabelMode = 'strict' | 'lenient'
+
 /**
- * Explicit `policy_version` / `taxonomy_version` win; the active binding of `course_id` fills
- * what they leave out; then the tenant's default policy and no taxonomy (concepts from the target
- * syllabus's topics). An unknown version is a VALIDATION error naming it. A client never loosens
+ * A course's active binding decides for every caller but an admin (whose explicit versions win,
+ * the binding filling what they leave out); for the others, explicit `policy_version` /
+ * `taxonomy_version` count only when the course has no binding. Then the tenant's default policy
+ * and no taxonomy (concepts from the target syllabus's topics). An unknown version is a
+ * VALIDATION error naming it, unless `labels` is `lenient`. A client never loosens
  * its own policy: an inline `policy` counts only for admins, and only as a simulation.
  */
 export async function resolveVersions({
@@ -93,26 +98,70 @@ export async function resolveVersions({
   input,
 }: {
   ctx: ResolveContext
-  input: { tenantId: string; role: Role; request: EvaluateRequest; referenceDate: string }
+  input: {
+    tenantId: string
+    role: Role
+    request: EvaluateRequest
+    referenceDate: string
+    /**
+     * `lenient` (the `/v1` contract): version names are labels; one that does not resolve here is
+     * not an error: the binding or the tenant's default decides, and a note says so. @default 'strict'
+     */
+    labels?: LabelMode
+  }
 }): Promise<ResolvedVersions> {
   const { tenantId, role, request: req, referenceDate } = input
+  const lenient = input.labels === 'lenient'
   const notes: string[] = []
   const issues: ValidationIssue[] = []
   let policyVersion = req.policy_version
   let taxonomyVersion = req.taxonomy_version ?? null
+  // Where each version came from: a client's name may be unknown (lenient) or overruled (binding).
+  let policyNamedByClient = policyVersion !== undefined
+  let taxonomyNamedByClient = req.taxonomy_version !== undefined
 
-  if (req.course_id && (!policyVersion || !req.taxonomy_version)) {
-    const binding = await cachedBinding(ctx, tenantId, req.course_id, referenceDate)
-    if (binding) {
-      policyVersion ??= binding.policy.version
-      if (!req.taxonomy_version) taxonomyVersion = binding.taxonomy?.version ?? null
+  const binding =
+    req.course_id && (role !== 'admin' || !policyVersion || !req.taxonomy_version)
+      ? await cachedBinding(ctx, tenantId, req.course_id, referenceDate)
+      : null
+  if (binding) {
+    const bound = { policy: binding.policy.version, taxonomy: binding.taxonomy?.version ?? null }
+    if (role !== 'admin') {
+      // The binding decides for every non-admin caller: naming a laxer version must not loosen it.
+      if (policyVersion !== undefined && policyVersion !== bound.policy) {
+        notes.push(`policy_version '${policyVersion}' ignorada: o vínculo do curso '${req.course_id}' decide ('${bound.policy}').`)
+      }
+      if (req.taxonomy_version !== undefined && req.taxonomy_version !== bound.taxonomy) {
+        notes.push(`taxonomy_version '${req.taxonomy_version}' ignorada: o vínculo do curso '${req.course_id}' decide.`)
+      }
+      policyVersion = bound.policy
+      taxonomyVersion = bound.taxonomy
+      policyNamedByClient = taxonomyNamedByClient = false
+    } else {
+      if (policyVersion === undefined) policyVersion = bound.policy
+      if (!req.taxonomy_version) taxonomyVersion = bound.taxonomy
     }
   }
 
-  const [storedPolicy, storedTaxonomy] = await Promise.all([
+  let [storedPolicy, storedTaxonomy] = await Promise.all([
     policyVersion ? cachedPolicy(ctx, tenantId, policyVersion) : cachedDefaultPolicy(ctx, tenantId),
     taxonomyVersion ? cachedTaxonomy(ctx, tenantId, taxonomyVersion) : null,
   ])
+  if (lenient && policyNamedByClient && !storedPolicy) {
+    const fallback = binding?.policy.version
+    notes.push(`policy_version '${policyVersion}' não existe aqui: aplicada ${fallback ? `a do vínculo do curso ('${fallback}')` : 'a política padrão'}.`)
+    policyVersion = fallback
+    storedPolicy = await (fallback ? cachedPolicy(ctx, tenantId, fallback) : cachedDefaultPolicy(ctx, tenantId))
+  }
+  if (lenient && taxonomyNamedByClient && (!storedTaxonomy || storedTaxonomy.status === 'draft')) {
+    const fallback = binding?.taxonomy?.version ?? null
+    notes.push(
+      `taxonomy_version '${taxonomyVersion}' ${storedTaxonomy ? 'é um rascunho' : 'não existe aqui'}: ` +
+        (fallback ? `aplicada a do vínculo do curso ('${fallback}').` : 'conceitos tirados dos tópicos da ementa de destino.'),
+    )
+    taxonomyVersion = fallback
+    storedTaxonomy = fallback ? await cachedTaxonomy(ctx, tenantId, fallback) : null
+  }
   if (policyVersion && !storedPolicy) {
     issues.push({ loc: ['body', 'policy_version'], msg: `Unknown policy_version '${policyVersion}'`, type: 'value_error' })
   }

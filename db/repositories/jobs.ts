@@ -47,6 +47,14 @@ export interface ItemView {
   lastError: string | null
   updatedAt: Date
   response: Record<string, unknown> | null
+  /** The stored result, once done: its id, request id and time (the /v1 item shape names them). */
+  resultId: string | null
+  resultRequestId: string | null
+  resultCreatedAt: Date | null
+  /** The `request_id` the client sent with the item, if any. */
+  clientRequestId: string | null
+  /** The payload's `wire` (what the submitting wire version needs to render the item). */
+  wire: Record<string, unknown> | null
 }
 
 /** Rows inserted per statement when a job is created (5 parameters a row, far under Postgres's 65,535). */
@@ -138,7 +146,9 @@ export function createJobsRepository(db: Database) {
     ): Promise<ItemView[]> {
       if (!isUuid(tenantId) || !isUuid(jobId)) return []
       const result = await db.execute(sql`
-        SELECT i.id, i.idx, i.status, i.attempts, i.last_error, i.updated_at, r.response
+        SELECT i.id, i.idx, i.status, i.attempts, i.last_error, i.updated_at, r.response,
+               i.result_id, r.request_id AS result_request_id, r.created_at AS result_created_at,
+               i.payload->'request'->>'request_id' AS client_request_id, i.payload->'wire' AS wire
         FROM job_items i
         LEFT JOIN equivalence_results r ON r.tenant_id = i.tenant_id AND r.id = i.result_id
         WHERE i.tenant_id = ${tenantId} AND i.job_id = ${jobId} AND i.idx > ${page.afterIdx ?? -1}
@@ -152,6 +162,11 @@ export function createJobsRepository(db: Database) {
         last_error: string | null
         updated_at: Date | string
         response: Record<string, unknown> | null
+        result_id: string | null
+        result_request_id: string | null
+        result_created_at: Date | string | null
+        client_request_id: string | null
+        wire: Record<string, unknown> | null
       }>(result).map((r) => ({
         id: r.id,
         idx: r.idx,
@@ -160,7 +175,22 @@ export function createJobsRepository(db: Database) {
         lastError: r.last_error,
         updatedAt: new Date(r.updated_at),
         response: r.response,
+        resultId: r.result_id,
+        resultRequestId: r.result_request_id,
+        resultCreatedAt: r.result_created_at === null ? null : new Date(r.result_created_at),
+        clientRequestId: r.client_request_id,
+        wire: r.wire,
       }))
+    },
+
+    /** One item of the tenant by id, with its job and state; null when unknown or another tenant's. */
+    async getItem(tenantId: string, itemId: string): Promise<{ id: string; jobId: string; status: JobItemRow['status'] } | null> {
+      if (!isUuid(tenantId) || !isUuid(itemId)) return null
+      const [row] = await db
+        .select({ id: jobItems.id, jobId: jobItems.jobId, status: jobItems.status })
+        .from(jobItems)
+        .where(and(eq(jobItems.tenantId, tenantId), eq(jobItems.id, itemId)))
+      return row ?? null
     },
 
     /** Dead items of the tenant (optionally of one job), oldest job first, in index order. */

@@ -1,5 +1,13 @@
 import { createDatabase } from '../../db/client'
+import { Client } from '@upstash/qstash'
+import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
+import { createQStashDispatcher } from '../../jobs/dispatchers/qstash'
+import { createEmbeddedJobs } from '../../jobs/embedded'
+import type { JobDispatcher } from '../../jobs/types'
+import { createServiceContext } from '../../services/context'
+import { createVersionCache } from '../../services/resolve-versions'
 import { createApp } from '../app'
+import { createFsDocsAssets } from '../docs/assets-fs'
 import { ConfigError, parseConfig } from '../config'
 import { createLogger } from '../../services/logger'
 import { createMetrics } from '../lib/metrics'
@@ -44,14 +52,32 @@ const database = await createDatabase({
   poolSize: config.DATABASE_POOL_SIZE,
   neon: { fetchEndpoint: config.NEON_FETCH_ENDPOINT, wsProxy: config.NEON_WS_PROXY, secure: config.NEON_SECURE },
 })
+// Batch jobs, as on Node: QStash towards the worker containers when configured, else in this
+// long-lived process (jobs/embedded.ts).
+const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
+const salt = config.API_KEY_SALT!
+let dispatcher: JobDispatcher
+if (config.QSTASH_TOKEN && config.WORKER_URL) {
+  dispatcher = createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL })
+} else {
+  dispatcher = createEmbeddedJobs({
+    services: createServiceContext(database.db, { apiKeySalt: salt, versions, semantic }),
+    callbackSigningSecret: salt,
+    callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
+    log: (message, fields) => logger.warn(message, fields),
+  }).dispatcher
+}
 const app = createApp({
   config,
   db: database.db,
+  versions,
   semantic,
   limiter: createRateLimiter(config, { redis, logger, metrics }),
   metrics,
   logger,
   pingRedis: redisPing(redis),
+  batch: { dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(salt, tenantId) },
+  docsAssets: createFsDocsAssets(),
 })
 
 Deno.serve({ port: config.PORT, hostname: config.HOST, onListen: ({ port }) => console.log(`Equivalence Engine (Deno) listening on port ${port}`) }, app.fetch)

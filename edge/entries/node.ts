@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server'
 import { join } from 'node:path'
 import { createDatabase } from '../../db/client'
 import { createApp } from '../app'
+import { createFsDocsAssets } from '../docs/assets-fs'
 import { ConfigError, parseConfig } from '../config'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     metrics,
     logger,
     pingRedis: redisPing(redis),
+    docsAssets: createFsDocsAssets(),
   })
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

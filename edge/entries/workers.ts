@@ -6,7 +6,8 @@ import type { JobDispatcher } from '../../jobs/types'
 import { createLogger } from '../../services/logger'
 import { type App, createApp } from '../app'
 import { type Config, ConfigError, parseConfig } from '../config'
-import { noopMetrics } from '../lib/metrics-port'
+import { workersDocsAssets } from '../docs/assets-workers'
+import { createIsolateMetrics } from '../lib/isolate-metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import { createEdgeSemantic } from '../semantic'
 
@@ -33,7 +34,9 @@ function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher 
       ? createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL })
       : undefined
   const logger = createLogger(config.LOG_LEVEL)
-  const metrics = noopMetrics
+  // Per isolate: a scrape sees one isolate's counters (Cloudflare spreads requests over many), with
+  // the same names and routes as Node and Deno.
+  const metrics = createIsolateMetrics()
   const redis = createRedis(config)
   const app = createApp({
     config,
@@ -43,6 +46,7 @@ function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher 
     metrics,
     logger,
     pingRedis: redisPing(redis),
+    docsAssets: workersDocsAssets,
     batch: dispatcher
       ? { dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(config.API_KEY_SALT!, tenantId) }
       : undefined,

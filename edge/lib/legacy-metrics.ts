@@ -50,9 +50,8 @@ export function legacyDecisionMetrics(registry: Registry) {
     registers: [registry],
   })
   return {
-    observe(tenant: string, decision: string, isDegraded: boolean): void {
-      decisions.inc({ tenant, decision })
-      degraded.inc({ tenant, degraded: String(isDegraded) })
-    },
+    decision: (tenant: string, decision: string) => decisions.inc({ tenant, decision }),
+    // Only the degraded occurrences: the evaluate routes count them apart from the decisions.
+    degraded: (tenant: string) => degraded.inc({ tenant, degraded: 'true' }),
   }
 }

@@ -1,11 +1,12 @@
 import { prometheus } from '@hono/prometheus'
 import { Counter, Registry } from 'prom-client'
+import { legacyDecisionMetrics, legacyRequestMetrics } from './legacy-metrics'
 import type { Metrics } from './metrics-port'
 
 /**
  * Prometheus metrics. Request count and latency by route + status come from @hono/prometheus;
  * the domain counters below are ours. Default process metrics are opt-in (Node only; workerd has
- * no process to describe).
+ * no process to describe). The replaced service's metric names are exported too (legacy-metrics.ts).
  */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics & { registry: Registry } {
   const registry = new Registry()
@@ -38,6 +39,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['reason'] as const,
     registers: [registry],
   })
-  return { registry, printMetrics, registerMetrics, decisions, degraded, errors, rateLimitFailOpen }
+  const legacyRequests = legacyRequestMetrics(registry)
+  const legacy = legacyDecisionMetrics(registry)
+  return {
+    registry,
+    printMetrics,
+    registerMetrics: async (c, next) => {
+      await legacyRequests(c, async () => {
+        await registerMetrics(c, next)
+      })
+    },
+    decisions: {
+      inc: (labels) => {
+        decisions.inc(labels)
+        legacy.decision(labels.tenant, labels.decisao)
+      },
+    },
+    degraded: {
+      inc: (labels) => {
+        degraded.inc(labels)
+        legacy.degraded(labels.tenant)
+      },
+    },
+    errors,
+    rateLimitFailOpen,
+  }
 }
 

@@ -11,7 +11,8 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export function requestContext(services: Services) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const started = performance.now()
-    const given = c.req.header('x-request-id')
+    // As the replaced service did, the Idempotency-Key is the correlation id when one is sent.
+    const given = c.req.header('idempotency-key') ?? c.req.header('x-request-id')
     const requestId = given && SAFE_ID.test(given) ? given : crypto.randomUUID()
     const givenTrace = c.req.header('x-trace-id')
     const traceId = givenTrace && SAFE_ID.test(givenTrace) ? givenTrace : requestId
@@ -25,6 +26,7 @@ export function requestContext(services: Services) {
     } finally {
       c.res.headers.set('X-Request-Id', requestId)
       c.res.headers.set('X-Trace-Id', traceId)
+      c.res.headers.set('X-Response-Time-ms', String(Math.round(performance.now() - started)))
       const errorKind = c.get('errorKind')
       if (errorKind) services.metrics.errors.inc({ kind: errorKind })
       const fields = c.get('logFields')

@@ -119,6 +119,7 @@ export function evaluateItemsHandler(deps: EvaluateItemDeps) {
 async function evaluate(item: ClaimedItem, deps: EvaluateItemDeps): Promise<Evaluated> {
   try {
     const payload = BatchItemPayloadSchema.parse(item.payload)
+    if (payload.invalid !== undefined) throw ServiceError.validation([{ loc: ['body'], msg: payload.invalid, type: 'value_error' }])
     const request = EvaluateRequestSchema.parse(payload.request)
     const evaluation = await evaluateService({
       ctx: deps.services,
@@ -126,6 +127,7 @@ async function evaluate(item: ClaimedItem, deps: EvaluateItemDeps): Promise<Eval
         tenantId: item.tenantId,
         role: payload.role,
         request,
+        labels: payload.labels,
         requestId: batchResultRequestId(item.jobId, item.idx),
         meta: ({ simulation }) => ({
           simulation,

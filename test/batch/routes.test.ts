@@ -80,25 +80,25 @@ describe('batch and job routes', () => {
 
   it('accepts a batch with 202, runs it, and reports progress, results and a signed callback', async () => {
     const items = Array.from({ length: 30 }, (_, i) => batchRequest(i))
-    const res = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items, callback_url: `${receiver.url}/hook` })
+    const res = await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items, callback_url: `${receiver.url}/hook` })
     expect(res.status).toBe(202)
     const accepted = (await res.json()) as { job_id: string; status: string; total: number }
     expect(accepted).toMatchObject({ status: 'QUEUED', total: 30 })
     await idle()
 
-    const job = await (await call('GET', `/v1/jobs/${accepted.job_id}`, keys.a!.auditor)).json()
+    const job = await (await call('GET', `/v2/jobs/${accepted.job_id}`, keys.a!.auditor)).json()
     expect(job).toMatchObject({ job_id: accepted.job_id, status: 'COMPLETED', progress: { done: 30, failed: 0, total: 30 } })
     expect(job.completed_at).toEqual(expect.any(String))
 
-    const all = (await (await call('GET', `/v1/jobs/${accepted.job_id}/results`, keys.a!['api-client'])).json()) as JobItemJson[]
+    const all = (await (await call('GET', `/v2/jobs/${accepted.job_id}/results`, keys.a!['api-client'])).json()) as JobItemJson[]
     expect(all).toHaveLength(30)
     expect(all.map((r) => r.index)).toEqual([...Array(30).keys()])
     expect(new Set(all.map((r) => r.result.meta.request_id)).size).toBe(30)
     expect(all.every((r) => r.status === 'DONE' && r.error === null && ['DEFERIDO', 'INDEFERIDO', 'ANALISE_HUMANA'].includes(r.result.decisao))).toBe(true)
 
-    const first = (await (await call('GET', `/v1/jobs/${accepted.job_id}/results?limit=12`, keys.a!['api-client'])).json()) as { items: JobItemJson[]; next_cursor: string }
+    const first = (await (await call('GET', `/v2/jobs/${accepted.job_id}/results?limit=12`, keys.a!['api-client'])).json()) as { items: JobItemJson[]; next_cursor: string }
     expect(first.items.map((r) => r.index)).toEqual([...Array(12).keys()])
-    const rest = (await (await call('GET', `/v1/jobs/${accepted.job_id}/results?limit=1000&cursor=${first.next_cursor}`, keys.a!['api-client'])).json()) as {
+    const rest = (await (await call('GET', `/v2/jobs/${accepted.job_id}/results?limit=1000&cursor=${first.next_cursor}`, keys.a!['api-client'])).json()) as {
       items: JobItemJson[]
       next_cursor: string | null
     }
@@ -137,12 +137,12 @@ describe('batch and job routes', () => {
     const items = Array.from({ length: 10 }, (_, i) => batchRequest(i))
     expect(JSON.stringify({ items }).length).toBeGreaterThan(2048)
 
-    expect((await post('/v1/equivalences/evaluate', items[0])).status).toBe(200)
-    expect((await post('/v1/equivalences/evaluate', { ...items[0], context: { pad: 'x'.repeat(3000) } })).status).toBe(413)
-    expect((await post('/v1/equivalences/batch', { items })).status).toBe(202)
+    expect((await post('/v2/equivalences/evaluate', items[0])).status).toBe(200)
+    expect((await post('/v2/equivalences/evaluate', { ...items[0], context: { pad: 'x'.repeat(3000) } })).status).toBe(413)
+    expect((await post('/v2/equivalences/batch', { items })).status).toBe(202)
     const before = await jobCount()
     const huge = Array.from({ length: 200 }, (_, i) => batchRequest(i))
-    const tooLarge = await post('/v1/equivalences/batch', { items: huge })
+    const tooLarge = await post('/v2/equivalences/batch', { items: huge })
     expect(tooLarge.status).toBe(413)
     expect(await tooLarge.json()).toEqual({ detail: 'Request body larger than 65536 bytes' })
     expect(await jobCount()).toBe(before)
@@ -152,18 +152,18 @@ describe('batch and job routes', () => {
   it('rejects bad items with a 422 naming each by index, and creates nothing', async () => {
     const before = await jobCount()
     const items = [batchRequest(0), { destino: batchRequest(1).destino }, batchRequest(2), batchRequest(3, { policy_version: 'nao-existe' })]
-    const res = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items })
+    const res = await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items })
     expect(res.status).toBe(422)
     const { detail } = (await res.json()) as { detail: Array<{ loc: unknown[]; msg: string }> }
     expect(detail.map((d) => d.loc.slice(0, 3))).toEqual([['body', 'items', 1]])
     // Shape errors come first; once the shapes are right, unknown versions are named by index too.
-    const fixed = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [items[0], items[2], items[3]] })
+    const fixed = await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items: [items[0], items[2], items[3]] })
     expect(fixed.status).toBe(422)
     expect(((await fixed.json()) as { detail: Array<{ loc: unknown[] }> }).detail).toEqual([
       expect.objectContaining({ loc: ['body', 'items', 2, 'policy_version'] }),
     ])
-    expect((await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [] })).status).toBe(422)
-    expect((await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(0)], callback_url: 'ftp://x' })).status).toBe(422)
+    expect((await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items: [] })).status).toBe(422)
+    expect((await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(0)], callback_url: 'ftp://x' })).status).toBe(422)
     expect(await jobCount()).toBe(before)
   })
 
@@ -174,7 +174,7 @@ describe('batch and job routes', () => {
     })
     const refused = async (callbackUrl: string, on = strict) => {
       const before = await jobCount()
-      const res = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(0)], callback_url: callbackUrl }, on)
+      const res = await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(0)], callback_url: callbackUrl }, on)
       expect(res.status, callbackUrl).toBe(422)
       const { detail } = (await res.json()) as { detail: Array<{ loc: unknown[]; msg: string; type: string }> }
       expect(detail, callbackUrl).toEqual([{ loc: ['body', 'callback_url'], msg: expect.any(String), type: 'value_error' }])
@@ -225,26 +225,26 @@ describe('batch and job routes', () => {
   })
 
   it('keeps jobs tenant-scoped and role-checked', async () => {
-    const res = await call('POST', '/v1/equivalences/batch', keys.a!.admin, { items: [batchRequest(5)] })
+    const res = await call('POST', '/v2/equivalences/batch', keys.a!.admin, { items: [batchRequest(5)] })
     const { job_id } = (await res.json()) as { job_id: string }
     await idle()
-    for (const path of [`/v1/jobs/${job_id}`, `/v1/jobs/${job_id}/results`]) {
+    for (const path of [`/v2/jobs/${job_id}`, `/v2/jobs/${job_id}/results`]) {
       const foreign = await call('GET', path, keys.b!.admin)
       expect(foreign.status).toBe(404)
       expect(await foreign.json()).toEqual({ detail: 'Job not found' })
     }
     expect((await call('POST', `/admin/jobs/${job_id}/requeue`, keys.b!.admin)).status).toBe(404)
-    expect((await call('GET', '/v1/jobs/not-a-uuid', keys.a!.admin)).status).toBe(404)
-    expect((await call('POST', '/v1/equivalences/batch', keys.a!.auditor, { items: [batchRequest(5)] })).status).toBe(403)
+    expect((await call('GET', '/v2/jobs/not-a-uuid', keys.a!.admin)).status).toBe(404)
+    expect((await call('POST', '/v2/equivalences/batch', keys.a!.auditor, { items: [batchRequest(5)] })).status).toBe(403)
     expect((await call('GET', '/admin/jobs/dead-letters', keys.a!['api-client'])).status).toBe(403)
-    expect((await call('GET', `/v1/jobs/${job_id}/results?cursor=garbage`, keys.a!.admin)).status).toBe(422)
-    expect((await call('GET', `/v1/jobs/${job_id}/results?limit=1001`, keys.a!.admin)).status).toBe(422)
+    expect((await call('GET', `/v2/jobs/${job_id}/results?cursor=garbage`, keys.a!.admin)).status).toBe(422)
+    expect((await call('GET', `/v2/jobs/${job_id}/results?limit=1001`, keys.a!.admin)).status).toBe(422)
   })
 
   it('lists dead items with their errors and requeues them through the admin routes', async () => {
     // An item can only go dead at run time (e.g. its policy version was deleted by hand); simulate
     // that state through the repository the worker uses, then drive the admin routes.
-    const res = await call('POST', '/v1/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(8), batchRequest(9)] })
+    const res = await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(8), batchRequest(9)] })
     const { job_id } = (await res.json()) as { job_id: string }
     await idle()
     const items = await createJobsRepository(database.db).listItems(tenantIds.a!, job_id)
@@ -252,7 +252,7 @@ describe('batch and job routes', () => {
     await database.pool.query("UPDATE job_items SET status = 'dead', last_error = 'boom', result_id = NULL WHERE id = $1", [items[1]!.id])
     await database.pool.query('DELETE FROM equivalence_results WHERE id = $1', [rows[0]!.result_id])
     await database.pool.query('UPDATE jobs SET done = 1, failed = 1 WHERE id = $1', [job_id])
-    expect((await (await call('GET', `/v1/jobs/${job_id}`, keys.a!.auditor)).json()).status).toBe('PARTIAL')
+    expect((await (await call('GET', `/v2/jobs/${job_id}`, keys.a!.auditor)).json()).status).toBe('PARTIAL')
 
     const dead = await (await call('GET', `/admin/jobs/dead-letters?job_id=${job_id}`, keys.a!.admin)).json()
     expect(dead).toEqual({ items: [expect.objectContaining({ item_id: items[1]!.id, job_id, index: 1, error: 'boom' })], next_cursor: null })
@@ -262,7 +262,7 @@ describe('batch and job routes', () => {
     const requeued = await call('POST', `/admin/jobs/${job_id}/items/${items[1]!.id}/requeue`, keys.a!.admin)
     expect(await requeued.json()).toEqual({ job_id, requeued: 1, item_ids: [items[1]!.id] })
     await idle()
-    expect(await (await call('GET', `/v1/jobs/${job_id}`, keys.a!.auditor)).json()).toMatchObject({
+    expect(await (await call('GET', `/v2/jobs/${job_id}`, keys.a!.auditor)).json()).toMatchObject({
       status: 'COMPLETED',
       progress: { done: 2, failed: 0, total: 2 },
     })
@@ -287,7 +287,7 @@ describe('batch and job routes', () => {
   it('describes the batch, job and dead-letter routes in a valid OpenAPI 3.1 document', async () => {
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> }
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/equivalences/batch', '/v1/jobs/{id}', '/v1/jobs/{id}/results', '/admin/jobs/dead-letters']),
+      expect.arrayContaining(['/v2/equivalences/batch', '/v2/jobs/{id}', '/v2/jobs/{id}/results', '/admin/jobs/dead-letters']),
     )
     const validation = await new Validator().validate(doc)
     expect(validation.errors ?? []).toEqual([])

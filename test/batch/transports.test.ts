@@ -16,7 +16,7 @@ import { batchRequest } from './fixture'
 type Answer = { decisao: string; score: number; breakdown: unknown; evidence: unknown; degraded_mode: boolean; policy_version: string; meta: Record<string, unknown> }
 
 /**
- * One request, two transports: POST /v1/equivalences/evaluate and the same body as a batch item
+ * One request, two transports: POST /v2/equivalences/evaluate and the same body as a batch item
  * run by the job handlers (services/evaluation.ts behind both). With the same versions they must
  * decide alike, and an engine exception must degrade both to ANALISE_HUMANA.
  */
@@ -70,14 +70,14 @@ describe('the HTTP evaluate and a batch item give the same answer', () => {
       })
     /** Both answers for `request`: over HTTP, and as the only item of a batch once it ran. */
     async function both(request: Record<string, unknown>): Promise<{ http: Answer; item: Answer }> {
-      const res = await call('POST', '/v1/equivalences/evaluate', request)
+      const res = await call('POST', '/v2/equivalences/evaluate', request)
       expect(res.status).toBe(200)
       const http = (await res.json()) as Answer
-      const accepted = await call('POST', '/v1/equivalences/batch', { items: [request] })
+      const accepted = await call('POST', '/v2/equivalences/batch', { items: [request] })
       expect(accepted.status).toBe(202)
       const { job_id } = (await accepted.json()) as { job_id: string }
       await jobs.idle()
-      const items = (await (await call('GET', `/v1/jobs/${job_id}/results`)).json()) as Array<{ status: string; result: Answer }>
+      const items = (await (await call('GET', `/v2/jobs/${job_id}/results`)).json()) as Array<{ status: string; result: Answer }>
       expect(items.map((i) => i.status)).toEqual(['DONE'])
       return { http, item: items[0]!.result }
     }

@@ -58,7 +58,7 @@ describe('admin: versions, bindings and evaluation under them', () => {
     // A draft can be neither bound nor used.
     const early = await admin('POST', '/admin/bindings', { course_id: 'MAT101', policy_version: 'pol-2024', taxonomy_version: 'calc-2024' })
     expect(early.status).toBe(422)
-    const draftUse = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair({ taxonomy_version: 'calc-2024' }) })
+    const draftUse = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair({ taxonomy_version: 'calc-2024' }) })
     expect(draftUse.status).toBe(422)
 
     expect((await admin('POST', '/admin/taxonomies/calc-2024/activate')).status).toBe(200)
@@ -68,17 +68,17 @@ describe('admin: versions, bindings and evaluation under them', () => {
       taxonomy_version: 'calc-2024',
       active_from: '2020-01-01',
     })
-    expect(bound.status).toBe(201)
+    expect(bound.status).toBe(200)
     const bindings = await admin('GET', '/admin/bindings').then((r) => r.json())
     expect(bindings.items).toEqual([expect.objectContaining({ course_id: 'MAT101', policy_version: 'pol-2024', taxonomy_version: 'calc-2024' })])
 
-    const res = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair({ course_id: 'MAT101' }) })
+    const res = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair({ course_id: 'MAT101' }) })
     expect(res.status).toBe(200)
     const body = await res.json()
     expect([body.policy_version, body.taxonomy_version]).toEqual(['pol-2024', 'calc-2024'])
 
     // Without a binding or versions: the tenant's default policy, concepts from the syllabus.
-    const plain = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() }).then((r) => r.json())
+    const plain = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() }).then((r) => r.json())
     expect([plain.policy_version, plain.taxonomy_version]).toEqual(['pol-2024', null])
 
     const deprecated = await admin('POST', '/admin/taxonomies/calc-2024/deprecate')
@@ -118,7 +118,7 @@ describe('results and reviews', () => {
   it('filters, paginates with a cursor, and records reviews; the audit chain verifies', async () => {
     const tt = await f.createTenant()
     for (let i = 0; i < 5; i++) {
-      await f.call('POST', '/v1/equivalences/evaluate', { key: tt.keys['api-client'], body: samplePair({ request_id: `r-${i}`, course_id: i % 2 ? 'odd' : 'even' }) })
+      await f.call('POST', '/v2/equivalences/evaluate', { key: tt.keys['api-client'], body: samplePair({ request_id: `r-${i}`, course_id: i % 2 ? 'odd' : 'even' }) })
     }
     const seen: string[] = []
     let cursor: string | null = null
@@ -161,6 +161,7 @@ describe('docs', () => {
       expect.arrayContaining([
         '/health',
         '/ready',
+        '/v2/equivalences/evaluate',
         '/v1/equivalences/evaluate',
         '/v1/results',
         '/v1/results/{id}',
@@ -176,6 +177,8 @@ describe('docs', () => {
         '/admin/taxonomies/{version}/deprecate',
         '/admin/bindings',
         '/admin/audit/verify',
+        '/admin/taxonomy_versions',
+        '/admin/policy_versions',
       ]),
     )
     // The document itself is valid OpenAPI 3.1 (JSON Schema of the spec, references resolved).
@@ -189,7 +192,7 @@ describe('docs', () => {
 
   it('exposes Prometheus metrics with requests, latency and decisions', async () => {
     const text = await f.call('GET', '/metrics').then((r) => r.text())
-    expect(text).toMatch(/ee_http_requests_total\{method="POST",route="\/v1\/equivalences\/evaluate",status="200",ok="true"\} \d+/)
+    expect(text).toMatch(/ee_http_requests_total\{method="POST",route="\/v2\/equivalences\/evaluate",status="200",ok="true"\} \d+/)
     expect(text).toMatch(/ee_http_request_duration_seconds_bucket/)
     expect(text).toMatch(new RegExp(`ee_decisions_total\\{tenant="${t.id}",decisao="[A-Z_]+"\\} \\d+`))
     expect(text).toMatch(/ee_errors_total\{kind="VALIDATION"\} \d+/)

@@ -19,7 +19,7 @@ beforeAll(async () => {
 })
 afterAll(() => f?.close())
 
-const evaluate = (body: unknown) => f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
+const evaluate = (body: unknown) => f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body })
 const verify = (query = '') => f.call('GET', `/admin/audit/verify${query}`, { key: t.keys.admin }).then((r) => r.json())
 
 async function cli(...args: string[]) {

@@ -26,7 +26,7 @@ describe('body limit on the Node server', () => {
   function send(headers: Record<string, string>, chunks: string[]): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = httpRequest(
-        `${server.url}/v1/equivalences/evaluate`,
+        `${server.url}/v2/equivalences/evaluate`,
         { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': t.keys['api-client'], ...headers } },
         (res) => {
           let body = ''

@@ -32,7 +32,7 @@ afterAll(async () => {
 })
 
 const evaluate = (body: unknown) =>
-  app.request('/v1/equivalences/evaluate', {
+  app.request('/v2/equivalences/evaluate', {
     method: 'POST',
     headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'application/json' },
     body: JSON.stringify(body),

@@ -11,9 +11,9 @@ beforeAll(async () => {
 })
 afterAll(() => f.close())
 
-describe('POST /v1/equivalences/evaluate', () => {
+describe('POST /v2/equivalences/evaluate', () => {
   it('answers the full wire shape and persists the result', async () => {
-    const res = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
+    const res = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
     expect(res.status).toBe(200)
     const body = await res.json()
     expect(EvaluateResponseSchema.parse(body)).toBeTruthy()
@@ -27,13 +27,13 @@ describe('POST /v1/equivalences/evaluate', () => {
 
   it('replays a repeated request_id and refuses it with another body', async () => {
     const pair = samplePair({ request_id: 'req-42' })
-    const first = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: pair })
-    const again = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: pair })
+    const first = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: pair })
+    const again = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: pair })
     expect(first.status).toBe(200)
     expect(again.status).toBe(200)
     expect(again.headers.get(REPLAY_HEADER)).toBe('true')
     expect(await again.json()).toEqual(await first.json())
-    const other = await f.call('POST', '/v1/equivalences/evaluate', {
+    const other = await f.call('POST', '/v2/equivalences/evaluate', {
       key: t.keys['api-client'],
       body: { ...pair, destino: { ...pair.destino, carga_horaria: 200 } },
     })

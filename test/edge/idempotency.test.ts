@@ -16,7 +16,7 @@ describe('idempotent evaluation under concurrency', () => {
   it('50 concurrent identical evaluations with one request_id → one stored row and audit event, identical bodies', async () => {
     const body = samplePair({ request_id: 'concurrent-1' })
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })),
+      Array.from({ length: 50 }, () => f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body })),
     )
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200))
     const texts = await Promise.all(responses.map((r) => r.text()))
@@ -37,9 +37,9 @@ describe('idempotent evaluation under concurrency', () => {
 
   it('a repeat, and a later read of the result, return the first answer byte for byte', async () => {
     const body = samplePair({ request_id: 'bytes-1' })
-    const first = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
+    const first = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body })
     const firstText = await first.text()
-    const again = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
+    const again = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body })
     expect(again.headers.get('Idempotent-Replayed')).toBe('true')
     expect(await again.text()).toBe(firstText)
     const listed = await f.call('GET', '/v1/results?limit=50', { key: t.keys.auditor }).then((r) => r.json())
@@ -58,7 +58,7 @@ describe('idempotent evaluation under concurrency', () => {
     }
     const app = createApp({ config: f.config, db: f.database.db, versions, logger: createLogger('silent') })
     const post = (body: unknown) =>
-      app.request('/v1/equivalences/evaluate', {
+      app.request('/v2/equivalences/evaluate', {
         method: 'POST',
         headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
@@ -79,8 +79,8 @@ describe('idempotent evaluation under concurrency', () => {
   it('the same request_id in two tenants is two independent results', async () => {
     const other = await f.createTenant()
     const body = samplePair({ request_id: 'shared-id' })
-    const a = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body })
-    const b = await f.call('POST', '/v1/equivalences/evaluate', { key: other.keys['api-client'], body: { ...body, course_id: 'X' } })
+    const a = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body })
+    const b = await f.call('POST', '/v2/equivalences/evaluate', { key: other.keys['api-client'], body: { ...body, course_id: 'X' } })
     expect([a.status, b.status]).toEqual([200, 200])
     expect(b.headers.get('Idempotent-Replayed')).toBeNull()
   })

@@ -44,7 +44,7 @@ describe('rate limits through @upstash/ratelimit on real Redis', () => {
     const statuses: number[] = []
     let last: Response | undefined
     for (let i = 0; i < 4; i++) {
-      last = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
+      last = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
       statuses.push(last.status)
       if (i === 0) {
         expect(last.headers.get('X-RateLimit-Limit')).toBe('3')
@@ -53,15 +53,18 @@ describe('rate limits through @upstash/ratelimit on real Redis', () => {
       }
     }
     expect(statuses).toEqual([200, 200, 200, 429])
-    expect(await last!.json()).toEqual({ detail: 'Rate limit exceeded' })
+    // The replaced service's 429 body: the wait in seconds, as in Retry-After.
+    const limited = (await last!.json()) as { detail: string; retry_after_seconds: number }
+    expect(limited).toEqual({ detail: 'Rate limit exceeded', retry_after_seconds: expect.any(Number) })
     expect(Number(last!.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1)
+    expect(String(limited.retry_after_seconds)).toBe(last!.headers.get('Retry-After'))
     expect(last!.headers.get('X-RateLimit-Remaining')).toBe('0')
 
     // Another group, another role and another tenant have their own windows.
     expect((await f.call('GET', '/v1/results', { key: t.keys['api-client'] })).status).toBe(200)
-    expect((await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys.admin, body: samplePair() })).status).toBe(200)
+    expect((await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys.admin, body: samplePair() })).status).toBe(200)
     const other = await f.createTenant()
-    expect((await f.call('POST', '/v1/equivalences/evaluate', { key: other.keys['api-client'], body: samplePair() })).status).toBe(200)
+    expect((await f.call('POST', '/v2/equivalences/evaluate', { key: other.keys['api-client'], body: samplePair() })).status).toBe(200)
   })
 
   it('admin routes are tight', async () => {
@@ -97,7 +100,7 @@ describe('Redis down: rate limiting fails open, never a 500', () => {
       expect(await ready.json()).toEqual({ status: 'unavailable', checks: { database: 'ok', redis: 'failed' }, detail: 'Unavailable: redis' })
       const t = await down.createTenant()
       for (let i = 0; i < 3; i++) {
-        const res = await down.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
+        const res = await down.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair() })
         expect(res.status).toBe(200)
       }
       expect(logs.filter((l) => JSON.parse(l).msg === 'rate limiter unavailable; request allowed')).toHaveLength(3)

@@ -14,7 +14,7 @@ beforeAll(async () => {
   f = await createEdgeFixture()
   a = await f.createTenant()
   b = await f.createTenant()
-  const res = await f.call('POST', '/v1/equivalences/evaluate', { key: a.keys['api-client'], body: samplePair() })
+  const res = await f.call('POST', '/v2/equivalences/evaluate', { key: a.keys['api-client'], body: samplePair() })
   owned.resultId = (await f.call('GET', '/v1/results', { key: a.keys.auditor }).then((r) => r.json())).items[0].id
   expect(res.status).toBe(200)
   owned.keyId = a.keyIds.auditor
@@ -24,10 +24,10 @@ beforeAll(async () => {
 })
 afterAll(() => f.close())
 
-const evaluate = (): PreparedRequest => ({ method: 'POST', path: '/v1/equivalences/evaluate', body: samplePair() })
+const evaluate = (): PreparedRequest => ({ method: 'POST', path: '/v2/equivalences/evaluate', body: samplePair() })
 
 describe('authentication and roles', () => {
-  describe('POST /v1/equivalences/evaluate', () => runAuthCases(() => f, evaluate, { forbidden: ['auditor'] }))
+  describe('POST /v2/equivalences/evaluate', () => runAuthCases(() => f, evaluate, { forbidden: ['auditor'] }))
   describe('GET /v1/results', () => runAuthCases(() => f, () => ({ method: 'GET', path: '/v1/results' })))
   describe('POST /v1/results/{id}/reviews', () =>
     runAuthCases(() => f, () => ({ method: 'POST', path: `/v1/results/${owned.resultId}/reviews`, body: { label: 'DEFERIDO' } }), {
@@ -68,7 +68,7 @@ describe('tenant isolation: another tenant’s id is 404', () => {
   })
 
   it('a version name of another tenant is unknown to evaluate (422 naming it)', async () => {
-    const res = await f.call('POST', '/v1/equivalences/evaluate', { key: b.keys['api-client'], body: samplePair({ policy_version: owned.policy }) })
+    const res = await f.call('POST', '/v2/equivalences/evaluate', { key: b.keys['api-client'], body: samplePair({ policy_version: owned.policy }) })
     expect(res.status).toBe(422)
     expect((await res.json()).detail).toEqual([{ loc: ['body', 'policy_version'], msg: `Unknown policy_version '${owned.policy}'`, type: 'value_error' }])
   })
@@ -94,8 +94,8 @@ describe('inline policy', () => {
   }
 
   it('cannot change an api-client’s decision, and meta says it was ignored', async () => {
-    const plain = await f.call('POST', '/v1/equivalences/evaluate', { key: a.keys['api-client'], body: weak() }).then((r) => r.json())
-    const res = await f.call('POST', '/v1/equivalences/evaluate', { key: a.keys['api-client'], body: { ...weak(), policy: permissive } })
+    const plain = await f.call('POST', '/v2/equivalences/evaluate', { key: a.keys['api-client'], body: weak() }).then((r) => r.json())
+    const res = await f.call('POST', '/v2/equivalences/evaluate', { key: a.keys['api-client'], body: { ...weak(), policy: permissive } })
     const body = await res.json()
     expect(res.status).toBe(200)
     expect(plain.decisao).not.toBe('DEFERIDO')
@@ -106,7 +106,7 @@ describe('inline policy', () => {
   })
 
   it('is an admin’s what-if, recorded as a simulation', async () => {
-    const res = await f.call('POST', '/v1/equivalences/evaluate', { key: a.keys.admin, body: { ...weak(), policy: permissive } })
+    const res = await f.call('POST', '/v2/equivalences/evaluate', { key: a.keys.admin, body: { ...weak(), policy: permissive } })
     const body = await res.json()
     expect(body.policy_version).toBe('inline-simulation')
     const stored = await f.call('GET', `/v1/results?limit=1`, { key: a.keys.auditor }).then((r) => r.json())
@@ -144,7 +144,7 @@ describe('fuzz: malformed evaluate bodies', () => {
         }
         fc.pre(!EvaluateRequestSchema.safeParse(parsed).success)
         tried++
-        const res = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], rawBody: raw })
+        const res = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], rawBody: raw })
         expect(res.status).toBeGreaterThanOrEqual(400)
         expect(res.status).toBeLessThan(500)
         const body = await res.json()

@@ -68,7 +68,7 @@ const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array'
 
 describe('wire compatibility with the replaced service', () => {
   it('accepts a legacy request unchanged and answers every field it documented', async () => {
-    const res = await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: legacyRequest })
+    const res = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: legacyRequest })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/application\/json/)
     const body = await res.json()
@@ -83,17 +83,17 @@ describe('wire compatibility with the replaced service', () => {
 
   it('honours Idempotency-Key like request_id', async () => {
     const init = { key: t.keys['api-client'], body: samplePair(), headers: { 'Idempotency-Key': 'idem-1' } }
-    const first = await f.call('POST', '/v1/equivalences/evaluate', init)
-    const second = await f.call('POST', '/v1/equivalences/evaluate', init)
+    const first = await f.call('POST', '/v2/equivalences/evaluate', init)
+    const second = await f.call('POST', '/v2/equivalences/evaluate', init)
     expect(second.headers.get('Idempotent-Replayed')).toBe('true')
     expect(await second.json()).toEqual(await first.json())
   })
 
   it('reads a body without Content-Type as JSON, as FastAPI did; another declared type is 422', async () => {
     const bytes = () => new TextEncoder().encode(JSON.stringify(samplePair()))
-    const untyped = await f.app.request('/v1/equivalences/evaluate', { method: 'POST', headers: { 'X-API-Key': t.keys['api-client'] }, body: bytes() })
+    const untyped = await f.app.request('/v2/equivalences/evaluate', { method: 'POST', headers: { 'X-API-Key': t.keys['api-client'] }, body: bytes() })
     expect(untyped.status).toBe(200)
-    const text = await f.app.request('/v1/equivalences/evaluate', {
+    const text = await f.app.request('/v2/equivalences/evaluate', {
       method: 'POST',
       headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'text/plain' },
       body: bytes(),
@@ -112,11 +112,11 @@ describe('wire compatibility with the replaced service', () => {
 
   it('writes one access-log line per request, without keys or syllabus text', async () => {
     f.logs.length = 0
-    await f.call('POST', '/v1/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair(), headers: { 'X-Request-Id': 'log-1' } })
+    await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: samplePair(), headers: { 'X-Request-Id': 'log-1' } })
     const lines = f.logs.map((l) => JSON.parse(l)).filter((l) => l.request_id === 'log-1')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toEqual(
-      expect.objectContaining({ tenant_id: t.id, route: '/v1/equivalences/evaluate', status: 200, decision: expect.any(String), degraded: false }),
+      expect.objectContaining({ tenant_id: t.id, route: '/v2/equivalences/evaluate', status: 200, decision: expect.any(String), degraded: false }),
     )
     expect(typeof lines[0].duration_ms).toBe('number')
     const raw = f.logs.join('\n')
@@ -126,7 +126,7 @@ describe('wire compatibility with the replaced service', () => {
 })
 
 describe('error shapes', () => {
-  const evaluate = (init: Parameters<EdgeFixture['call']>[2]) => f.call('POST', '/v1/equivalences/evaluate', init)
+  const evaluate = (init: Parameters<EdgeFixture['call']>[2]) => f.call('POST', '/v2/equivalences/evaluate', init)
 
   it('401 without and with a wrong key', async () => {
     expect(await (await evaluate({ body: samplePair() })).json()).toEqual({ detail: 'Missing X-API-Key' })
@@ -181,7 +181,7 @@ describe('error shapes', () => {
     const small = await createEdgeFixture({ env: { BODY_LIMIT_BYTES: '2048' } })
     try {
       const tt = await small.createTenant()
-      const res = await small.call('POST', '/v1/equivalences/evaluate', {
+      const res = await small.call('POST', '/v2/equivalences/evaluate', {
         key: tt.keys['api-client'],
         rawBody: JSON.stringify(samplePair({ context: { pad: 'x'.repeat(5000) } })),
       })
@@ -200,7 +200,7 @@ describe('error shapes', () => {
       invalidate: () => undefined,
     }
     const app = createApp({ config: f.config, db: f.database.db, versions: failing, logger: createLogger('info', (l) => logs.push(l)) })
-    const res = await app.request('/v1/equivalences/evaluate', {
+    const res = await app.request('/v2/equivalences/evaluate', {
       method: 'POST',
       headers: { 'X-API-Key': t.keys['api-client'], 'Content-Type': 'application/json', 'X-Request-Id': 'boom-1' },
       body: JSON.stringify(samplePair()),

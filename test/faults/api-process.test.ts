@@ -95,7 +95,7 @@ function post(path: string, body: unknown, key = keys.client) {
 type Seen = { status: number; retryAfter: string | null }
 async function evaluate(i: number, requestId: string): Promise<Seen> {
   try {
-    const res = await post('/v1/equivalences/evaluate', pair(i, requestId))
+    const res = await post('/v2/equivalences/evaluate', pair(i, requestId))
     await res.arrayBuffer()
     return { status: res.status, retryAfter: res.headers.get('retry-after') }
   } catch {
@@ -167,7 +167,7 @@ describe('the API process while its database goes away', () => {
       const { request_id: _id, ...rest } = pair(i, '')
       return rest
     })
-    const res = await post('/v1/equivalences/batch', { items })
+    const res = await post('/v2/equivalences/batch', { items })
     expect([200, 202]).toContain(res.status)
     const { job_id: jobId } = (await res.json()) as { job_id: string }
     const itemsDone = async () =>

@@ -25,14 +25,14 @@ const env = () => ({ DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_
 
 async function smoke(server: Started, requestId: string) {
   expect(await fetch(`${server.url}/health`).then((r) => r.json())).toEqual({ status: 'alive' })
-  const res = await fetch(`${server.url}/v1/equivalences/evaluate`, {
+  const res = await fetch(`${server.url}/v2/equivalences/evaluate`, {
     method: 'POST',
     headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
     body: JSON.stringify(samplePair({ request_id: requestId })),
   })
   expect(res.status).toBe(200)
   expect((await res.json()).decisao).toBe('DEFERIDO')
-  const unauthorized = await fetch(`${server.url}/v1/equivalences/evaluate`, { method: 'POST', body: '{}' })
+  const unauthorized = await fetch(`${server.url}/v2/equivalences/evaluate`, { method: 'POST', body: '{}' })
   expect(await unauthorized.json()).toEqual({ detail: 'Missing X-API-Key' })
   const rows = await database.pool.query('SELECT decisao FROM equivalence_results WHERE request_id = $1', [requestId])
   expect(rows.rows).toEqual([{ decisao: 'DEFERIDO' }])

@@ -42,7 +42,8 @@ const create = createRoute({
   summary: 'Bind a course to a policy (and optionally a taxonomy) version from a date on',
   security,
   request: { body: { required: true, content: { 'application/json': { schema: CreateBindingSchema } } } },
-  responses: { 201: jsonContent(BindingSchema, 'Created'), ...errorResponses },
+  // 200 and `binding_id` / `tenant_id` as the replaced service answered (its clients read them).
+  responses: { 200: jsonContent(BindingSchema.extend({ binding_id: z.string(), tenant_id: z.string() }), 'Created'), ...errorResponses },
 })
 const list = createRoute({
   method: 'get',
@@ -67,7 +68,7 @@ export function registerBindingRoutes(app: App): void {
         activeFrom: body.active_from ?? c.get('services').clock().toISOString().slice(0, 10),
       },
     })
-    return c.json(toWire(created), 201)
+    return c.json({ ...toWire(created), binding_id: created.id, tenant_id: c.get('tenant').id }, 200)
   })
   app.openapi(list, async (c) => {
     const items = await listBindings({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id } })

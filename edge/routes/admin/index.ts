@@ -8,6 +8,7 @@ import { registerBindingRoutes } from './bindings'
 import { registerDeadLetterRoutes } from './dead-letters'
 import { registerPolicyRoutes } from './policies'
 import { registerTaxonomyRoutes, type TaxonomyRouteOptions } from './taxonomies'
+import { registerAdminV1Routes } from './v1'
 
 /**
  * Every /admin route: admin role only, in the tight `admin` rate-limit group, applied here once
@@ -21,4 +22,5 @@ export function registerAdminRoutes(app: App, options: { taxonomies?: TaxonomyRo
   registerBindingRoutes(app)
   registerAuditRoutes(app)
   if (options.batch) registerDeadLetterRoutes(app, options.batch)
+  registerAdminV1Routes(app, { batch: options.batch })
 }

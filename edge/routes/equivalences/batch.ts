@@ -13,7 +13,9 @@ import { JobStatusSchema } from '../jobs/schemas'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
 
 export const DEFAULT_MAX_BATCH_ITEMS = 10_000
-export const BATCH_PATH = '/v1/equivalences/batch'
+export const BATCH_PATH = '/v2/equivalences/batch'
+/** Both wire versions' batch paths: they get the larger body limit. */
+export const BATCH_PATHS: ReadonlySet<string> = new Set([BATCH_PATH, '/v1/equivalences/batch'])
 
 const BatchRequestSchema = z.object({
   items: z.array(EvaluateRequestSchema).min(1),
@@ -33,7 +35,7 @@ const route = createRoute({
   method: 'post',
   path: BATCH_PATH,
   tags: ['equivalences'],
-  summary: 'Queue many evaluations at once; poll GET /v1/jobs/{id} or receive callback_url',
+  summary: 'Queue many evaluations at once; poll GET /v2/jobs/{id} or receive callback_url',
   description:
     'Every item is validated first (shape, and that its policy/taxonomy versions exist): any bad item ' +
     'is a 422 naming it as `loc: ["body", "items", i, ...]`, and nothing is created. Items are then ' +

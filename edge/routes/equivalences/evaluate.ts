@@ -14,7 +14,7 @@ export const REPLAY_HEADER = 'Idempotent-Replayed'
 
 const route = createRoute({
   method: 'post',
-  path: '/v1/equivalences/evaluate',
+  path: '/v2/equivalences/evaluate',
   tags: ['equivalences'],
   summary: 'Evaluate whether a taken course (origem) can be credited as a target course (destino)',
   description:

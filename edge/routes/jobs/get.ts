@@ -6,7 +6,7 @@ import { JobIdParam, JobSchema, toJob } from './schemas'
 
 const route = createRoute({
   method: 'get',
-  path: '/v1/jobs/{id}',
+  path: '/v2/jobs/{id}',
   tags: ['jobs'],
   summary: 'Status and progress of a batch job of the caller’s tenant',
   security,

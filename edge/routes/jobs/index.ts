@@ -1,9 +1,11 @@
 import type { App } from '../openapi'
 import { registerGetJob } from './get'
 import { registerJobResults } from './results'
+import { registerJobRoutesV1 } from './v1'
 
-/** GET /v1/jobs/{id} and its results (the batch submission is under equivalences/, dead letters under admin/). */
+/** GET /{v1,v2}/jobs/{id} and its results (the batch submission is under equivalences/, dead letters under admin/). */
 export function registerJobRoutes(app: App): void {
+  registerJobRoutesV1(app)
   registerGetJob(app)
   registerJobResults(app)
 }

@@ -19,7 +19,7 @@ export type JobResultsList = z.infer<typeof JobItemSchema>[]
 
 const route = createRoute({
   method: 'get',
-  path: '/v1/jobs/{id}/results',
+  path: '/v2/jobs/{id}/results',
   tags: ['jobs'],
   summary: 'Each item of a job with its status, result or error, in submission order',
   description:
@@ -36,9 +36,9 @@ const route = createRoute({
 })
 
 /** Opaque cursors: base64url of the last index a page returned. */
-const encodeCursor = (idx: number) => btoa(JSON.stringify({ after: idx })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+export const encodeCursor = (idx: number) => btoa(JSON.stringify({ after: idx })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 
-function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string): number {
   try {
     const { after } = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))) as { after: unknown }
     if (Number.isInteger(after) && (after as number) >= 0) return after as number

@@ -25,17 +25,22 @@ const V1NodeSchema = z.object({
 
 export const V1TaxonomyVersionSchema = z
   .object({ version: VersionLabel, nodes: z.array(V1NodeSchema).min(1).max(5000) })
-  .openapi('V1TaxonomyVersionCreate')
+  .openapi('V1TaxonomyVersionCreate', {
+    example: {
+      version: '2026.01',
+      nodes: [{ id: 1012, area: 'Administração', subarea: 'Gestão', conceito: 'Planejamento Estratégico', descricao: 'Modelos de planejamento', palavras_chave: ['swot', 'planejamento estratégico'], nivel: 'intermediario', critico: true }],
+    },
+  })
 export const V1PolicyVersionSchema = z
   .object({ version: VersionLabel, config: V1PolicyInputSchema.default({}) })
-  .openapi('V1PolicyVersionCreate')
+  .openapi('V1PolicyVersionCreate', { example: { version: 'v3', config: { min_score_deferir: 85, min_score_complemento: 70, tolerancia_carga: 0.75, exigir_criticos: true } } })
 export const V1BindingSchema = z
   .object({
     course_id: laxText(z.string().trim().min(1).max(200)),
     taxonomy_version: VersionLabel,
     policy_version: VersionLabel,
   })
-  .openapi('V1BindingCreate')
+  .openapi('V1BindingCreate', { example: { course_id: 'ADM-01', taxonomy_version: '2026.01', policy_version: 'v3' } })
 
 function parse<T extends z.ZodType, R>(schema: T, body: unknown, to: (v: z.infer<T>) => R): ParseResult<R> {
   const parsed = schema.safeParse(body)

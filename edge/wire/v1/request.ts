@@ -55,7 +55,17 @@ export const V1EvaluateRequestSchema = z
     /** Extension: reference date of the course age limit (`YYYY-MM-DD`); the server's date otherwise. */
     data_referencia: z.iso.date().optional(),
   })
-  .openapi('V1EvaluateRequest')
+  .openapi('V1EvaluateRequest', {
+    example: {
+      request_id: 'req-0001',
+      origem: { nome: 'Introdução à Administração', carga_horaria: 60, ementa: 'Teorias administrativas; planejamento, missão e visão.', aprovado: true, nivel: 'basico', ano_conclusao: 2020 },
+      destino: { nome: 'Teoria Geral da Administração', carga_horaria: 60, ementa: 'Teorias administrativas. Planejamento. Organização.', nivel: 'intermediario' },
+      policy: { min_score_deferir: 85, min_score_complemento: 70, tolerancia_carga: 1.0 },
+      taxonomy_version: '2026.01',
+      policy_version: '1.0',
+      options: { return_evidence: true, allow_degraded_fallback: true },
+    },
+  })
 
 export type V1EvaluateRequest = z.input<typeof V1EvaluateRequestSchema>
 

@@ -1,0 +1,51 @@
+/// <reference types="@cloudflare/vitest-pool-workers/types" />
+import { SELF } from 'cloudflare:test'
+import { describe, expect, inject, it } from 'vitest'
+import type { z } from 'zod'
+import { allExamples } from '../contract/original-examples'
+import * as Py from '../contract/python-models'
+
+/**
+ * The `/v1` contract inside workerd: the real Workers entry answers the replaced service's clients
+ * with shapes that parse with the transcription of its pydantic models (test/contract/).
+ */
+const { keys } = inject('workerd')
+
+const call = (method: string, path: string, key?: string, body?: unknown) =>
+  SELF.fetch(`http://edge.test${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(key ? { 'X-API-Key': key } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+
+async function expectModel<T extends z.ZodType>(res: Response, status: number, model: T): Promise<z.infer<T>> {
+  const text = await res.text()
+  expect(res.status, text).toBe(status)
+  return model.parse(JSON.parse(text))
+}
+
+describe('/v1 inside workerd', () => {
+  it.each(Object.entries(allExamples))('answers the original’s %s with its EvaluateResponse', async (name, body) => {
+    const out = await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, { ...body, request_id: `wd-${name}` }), 200, Py.EvaluateResponse)
+    expect(out.request_id).toBe(`wd-${name}`)
+    expect(out.policy_version).toBe(body.policy_version)
+  })
+
+  it('replays with "cached": true and keeps the error shapes', async () => {
+    const body = { ...allExamples.testPageMinimal, request_id: 'wd-cached-1' }
+    await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, body), 200, Py.EvaluateResponse)
+    expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, body), 200, Py.EvaluateResponse)).cached).toBe(true)
+    expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', undefined, body), 401, Py.ErrorDetail)).detail).toBe('Missing X-API-Key')
+    expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.auditor, body), 403, Py.ErrorDetail)).detail).toBe('Forbidden')
+    await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, {}), 422, Py.ValidationError)
+  })
+
+  it('serves /metrics with the original’s names and /docs from the bundle', async () => {
+    await call('GET', '/health')
+    expect(await (await call('GET', '/metrics')).text()).toMatch(/http_requests_total\{path="\/health",method="GET",status="200"\}/)
+    const css = await call('GET', '/docs/assets/swagger-ui.css')
+    expect(css.status).toBe(200)
+    expect(css.headers.get('Content-Type')).toMatch(/text\/css/)
+    expect((await call('GET', '/docs/assets/swagger-ui-bundle.js')).status).toBe(200)
+  })
+})
