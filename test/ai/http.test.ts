@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../edge/config'
+import { createPromAiMetrics } from '../../edge/lib/ai-metrics'
 import { createMetrics } from '../../edge/lib/metrics'
 import { createEdgeSemantic } from '../../edge/semantic'
 import { startOpenAiStandIn, type OpenAiStandIn } from '../harness/openai-compatible'
@@ -15,7 +16,7 @@ beforeAll(async () => {
   api = await startOpenAiStandIn()
   const env = { EMBED_URL: api.baseUrl, AI_RETRIES: '0', AI_TIMEOUT_MS: '300', AI_BREAKER_FAILURES: '1000' }
   const config = parseConfig({ DATABASE_DRIVER: 'pglite', ...env })
-  f = await createEdgeFixture({ env, deps: { metrics, semantic: createEdgeSemantic(config, { metrics }) } })
+  f = await createEdgeFixture({ env, deps: { metrics, semantic: createEdgeSemantic(config, { aiMetrics: createPromAiMetrics(metrics.registry) }) } })
   t = await f.createTenant()
 })
 afterAll(async () => {
