@@ -13,6 +13,7 @@ import { createLogger } from '../../services/logger'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import { createEdgeSemantic } from '../semantic'
+import { createPromAiMetrics } from '../lib/ai-metrics'
 
 /**
  * Deno entry (`deno task start`): a long-lived process like Node's, so one database pool serves
@@ -45,7 +46,7 @@ if (config.DATABASE_DRIVER === 'pglite') {
 const logger = createLogger(config.LOG_LEVEL)
 const metrics = createMetrics()
 const redis = createRedis(config)
-const semantic = createEdgeSemantic(config, { redis, metrics })
+const semantic = createEdgeSemantic(config, { redis, aiMetrics: createPromAiMetrics(metrics.registry) })
 const database = await createDatabase({
   url: config.DATABASE_URL,
   driver: config.DATABASE_DRIVER,

@@ -7,6 +7,7 @@ import { ConfigError, parseConfig } from '../config'
 import { createMetrics } from '../lib/metrics'
 import { createRateLimiter, createRedis, redisPing } from '../runtime'
 import { createEdgeSemantic } from '../semantic'
+import { createPromAiMetrics } from '../lib/ai-metrics'
 import { loadOrCreateSalt, writeDemoKeysFile } from '../../db/local-files'
 import { demoKeysFromEnv, seedDemo } from '../../db/seed'
 import { createMemoryMappingCache } from '../../engine/index'
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ defaultMetrics: true })
   const redis = createRedis(config)
   // Embeddings / LLM when EMBED_URL is set (the API and the embedded jobs share it); else lexical.
-  const semantic = createEdgeSemantic(config, { redis, metrics })
+  const semantic = createEdgeSemantic(config, { redis, aiMetrics: createPromAiMetrics(metrics.registry) })
   // One version cache and one mapping cache for the API and the embedded jobs alike.
   const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
   const mappingCache = createMemoryMappingCache()

@@ -41,7 +41,7 @@ function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher 
   const app = createApp({
     config,
     // Embeddings over fetch (EMBED_URL) or the Workers AI binding (EMBED_PROVIDER=workers-ai, binding AI).
-    semantic: createEdgeSemantic(config, { redis, metrics, workersAi: env.AI }),
+    semantic: createEdgeSemantic(config, { redis, workersAi: env.AI }),
     limiter: createRateLimiter(config, { redis, logger, metrics }),
     metrics,
     logger,
