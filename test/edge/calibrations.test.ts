@@ -118,6 +118,12 @@ describe('/v2/admin/calibrations', () => {
 
     const again = await f.call('GET', `/v2/admin/calibrations/${calibration.id}`, { key: tt.keys.admin })
     expect(await again.json()).toEqual(calibration)
+
+    // Agreement with the reviewers, per tenant and course ('*': tenant-wide), on /metrics.
+    const metrics = await (await f.call('GET', '/metrics')).text()
+    expect(metrics).toContain(`ee_review_agreement{tenant="${tt.id}",course="*",limiares="propostos"} ${r.concordancia.proposto}`)
+    expect(metrics).toContain(`ee_review_agreement{tenant="${tt.id}",course="*",limiares="atuais"} ${r.concordancia.atual}`)
+    expect(metrics).toContain(`ee_review_agreement_cases{tenant="${tt.id}",course="*"} ${3 * PER_KIND}`)
   })
 
   it('is the admin’s and the tenant’s only', async () => {

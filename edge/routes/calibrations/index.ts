@@ -3,6 +3,7 @@ import type { Calibration } from '../../../db/repositories/calibrations'
 import { activateCalibration, createCalibration, getCalibration, revertCalibration } from '../../../services/calibrations'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
+import { recordAgreement } from './metrics'
 import { type App, conflictResponse, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 
 /**
@@ -109,6 +110,14 @@ export function registerCalibrationRoutes(app: App): void {
           min_revisoes: body.min_revisoes,
         },
       },
+    })
+    const report = created.report as { revisoes: number; concordancia: { atual: number; proposto: number } }
+    recordAgreement(c.get('services').metrics, {
+      tenant: c.get('tenant').id,
+      course: created.courseId,
+      cases: report.revisoes,
+      atual: report.concordancia.atual,
+      proposto: report.concordancia.proposto,
     })
     return c.json(toWire(created), 201)
   })
