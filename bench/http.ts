@@ -24,13 +24,15 @@ import { createTestDatabase } from '../test/harness/postgres'
  * Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_TENANTS (8), BENCH_PORT (8190),
  * BENCH_POOL_SIZE (40), BENCH_LOG_LEVEL (warn), BENCH_CPU_PROF (a folder: the server writes a
  * --cpu-prof profile there), BENCH_ONLY_EVALUATE=1 (skip the references, for profiling),
- * BENCH_REQUEST_IDS=1 (every evaluation carries a fresh `request_id`, as idempotent clients send:
+ * BENCH_WIRE=v2 (the native route instead of /v1), BENCH_REQUEST_IDS=1 (every evaluation carries a fresh `request_id`, as idempotent clients send:
  * each then also pays the look-up for a stored answer before it is evaluated).
  */
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 8)
 const PORT = Number(process.env.BENCH_PORT ?? 8190)
+/** Wire version of the evaluate route measured: `v1` (the replaced service's contract) or `v2` (native). */
+const WIRE = process.env.BENCH_WIRE === 'v2' ? 'v2' : 'v1'
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 40)
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'warn'
 const salt = `bench-salt-${crypto.randomUUID()}`
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     let sent = 0
     const evaluations: autocannon.Request[] = Array.from({ length: 64 }, (_, i) => ({
       method: 'POST',
-      path: '/v1/equivalences/evaluate',
+      path: `/${WIRE}/equivalences/evaluate`,
       headers: { 'content-type': 'application/json', 'x-api-key': apiKeys[i % apiKeys.length]! },
       body: JSON.stringify(pair(i)),
       ...(withRequestIds
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     const bare = skipRefs ? { rps: NaN } : await run('bare insert in one transaction', bareInsert)
     const countResults = async () => (await database.pool.query('SELECT count(*)::int AS n FROM equivalence_results')).rows[0].n as number
     const before = await countResults()
-    const evaluate = await run('POST /v1/equivalences/evaluate', evaluations)
+    const evaluate = await run(`POST /${WIRE}/equivalences/evaluate`, evaluations)
     const persisted = (await countResults()) - before
     console.log(`\npersisted during the evaluate run: ${persisted} (${(persisted / DURATION).toFixed(0)}/s; answered ${evaluate.total})`)
     console.log(`evaluate / trivial: ${(evaluate.rps / trivial.rps).toFixed(2)}   evaluate / bare insert: ${(evaluate.rps / bare.rps).toFixed(2)}`)
