@@ -36,6 +36,19 @@ async function smoke(server: Started, requestId: string) {
   expect(await unauthorized.json()).toEqual({ detail: 'Missing X-API-Key' })
   const rows = await database.pool.query('SELECT decisao FROM equivalence_results WHERE request_id = $1', [requestId])
   expect(rows.rows).toEqual([{ decisao: 'DEFERIDO' }])
+
+  // The same contract on every runtime: a /v1 batch runs to `done`, /docs has its files, /metrics the original's names.
+  const headers = { 'X-API-Key': key, 'Content-Type': 'application/json' }
+  const created = await fetch(`${server.url}/v1/equivalences/batch`, { method: 'POST', headers, body: JSON.stringify({ items: [samplePair({ request_id: `${requestId}-b` })] }) })
+  expect(created.status).toBe(200)
+  const { job_id } = (await created.json()) as { job_id: string }
+  let status = ''
+  while (status !== 'done') {
+    status = ((await fetch(`${server.url}/v1/jobs/${job_id}`, { headers }).then((r) => r.json())) as { status: string }).status
+    if (status !== 'done') await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  expect((await fetch(`${server.url}/docs/assets/swagger-ui.css`)).status).toBe(200)
+  expect(await fetch(`${server.url}/metrics`).then((r) => r.text())).toContain('http_requests_total{')
 }
 
 describe('Node entry', () => {
