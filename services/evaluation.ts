@@ -101,6 +101,9 @@ export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: Eva
 
 export type StoredEvaluation = { result: EquivalenceResult; replay: boolean }
 
+/** The request ids of batch items' results (`batch:<job>:<index>`): never a client's. */
+export const INTERNAL_REQUEST_ID_PREFIX = 'batch:'
+
 /**
  * Evaluate + store, idempotent on the request id: a repeat with the same body returns the stored
  * result (`replay`), with another body a CONFLICT. Concurrent repeats race on the unique
@@ -122,6 +125,13 @@ export async function evaluateAndStore({
     idempotencyKey: string | undefined
   }
 }): Promise<StoredEvaluation> {
+  if (input.idempotencyKey?.startsWith(INTERNAL_REQUEST_ID_PREFIX)) {
+    // Batch items store their results as `batch:<job>:<index>` (jobs/messages.ts): a client id
+    // there would take an item's result slot and send the item dead.
+    throw ServiceError.validation([
+      { loc: ['body', 'request_id'], msg: `request_id must not start with '${INTERNAL_REQUEST_ID_PREFIX}' (reserved for batch items)`, type: 'value_error' },
+    ])
+  }
   const requestId = input.idempotencyKey ?? crypto.randomUUID()
   let evaluation: Evaluation
   try {

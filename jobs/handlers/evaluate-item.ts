@@ -2,6 +2,7 @@ import { ZodError } from 'zod'
 import { EvaluateRequestSchema } from '../../engine/index'
 import type { ServiceContext } from '../../services/context'
 import { ServiceError } from '../../services/errors'
+import { describeError } from '../../services/logger'
 import { evaluate as evaluateService } from '../../services/evaluation'
 import { BatchItemPayloadSchema, EvaluateItemBody, batchResultRequestId } from '../messages'
 import type { ClaimedItem, FinishedJobRef, JobStore, NewResult } from '../ports'
@@ -159,5 +160,7 @@ function describe(err: unknown): string {
     if (Array.isArray(detail)) return detail.map((d: { msg?: string }) => d.msg ?? String(d)).join('; ')
     if (typeof detail === 'string') return detail
   }
-  return (err instanceof Error ? err.message : String(err)).slice(0, 1000)
+  // An item's error is shown to the tenant (job results, dead letters): never a failed query's
+  // statement or parameters — the logger's redaction, not the raw message.
+  return describeError(err).error
 }
