@@ -5,12 +5,17 @@
  * 1. cache: 1,000 pairs whose 100 distinct target syllabi repeat (200 distinct origins), 16 at a
  *    time: embedding calls, texts sent, and texts sent more than once (must be 0);
  * 2. provider down for the whole run (no answer at all, then 500s): 1,000 evaluations, none may
- *    fail; latency p50/p99/max against the bound the timeout and retries set.
+ *    fail; latency p50/p99/max against the bound the timeout and retries set;
+ * 3. the same through the HTTP app in process (real Postgres, results stored): 1,000
+ *    POST /v2/equivalences/evaluate with the provider down, status codes counted (none may be 5xx).
  * Syllabi are generated here from an invented topic bank (no dataset text).
  */
 import pLimit from 'p-limit'
 import { evaluateEquivalence, EvaluateRequestSchema, PolicySchema, type EvaluateRequest, type Policy } from '../engine/index'
 import { createCountingAiMetrics, createSemanticServices, evaluateWithSemantic, parseAiConfig } from '../services/ai/index'
+import { parseConfig } from '../edge/config'
+import { createEdgeSemantic } from '../edge/semantic'
+import { createEdgeFixture } from '../test/edge/fixture'
 import { startOpenAiStandIn, type StandInMode } from '../test/harness/openai-compatible'
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 1_000)
@@ -123,6 +128,32 @@ try {
       console.log(`  answered ${run.outcomes.ok}, failed ${run.outcomes.failed}; degraded ${run.outcomes.degraded}, lexical fallback ${run.outcomes.fallback}; decisions ${JSON.stringify(run.outcomes.decisions)}`)
       console.log(`  provider requests ${api.calls.embeddings} (the circuit opened after the first failures)`)
       console.log(`  p50 ${ms(run.p50)}, p99 ${ms(run.p99)}, max ${ms(run.max)}; bound (retries+1)·timeout + retries·max back-off = ${bound} ms`)
+    }
+  }
+
+  // 3. Provider down, through the HTTP app: every answer must be a 2xx.
+  {
+    api.reset()
+    api.mode = 'hang'
+    const config = parseConfig({ DATABASE_DRIVER: 'pglite', ...env })
+    const f = await createEdgeFixture({ env, deps: { semantic: createEdgeSemantic(config) } })
+    try {
+      const t = await f.createTenant()
+      const statuses: Record<number, number> = {}
+      const policy = PolicySchema.parse({})
+      const run = await runAll(policy, async (r) => {
+        const res = await f.call('POST', '/v2/equivalences/evaluate', { key: t.keys['api-client'], body: r })
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1
+        const json = (await res.json()) as { decisao: string; degraded_mode: boolean; meta: Record<string, unknown> }
+        if (res.status >= 500) throw new Error(`HTTP ${res.status}`)
+        return json
+      })
+      const fivexx = Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0)
+      console.log(`HTTP, provider down (hang), em_falha=lexical: ${PAIRS} POST /v2/equivalences/evaluate`)
+      console.log(`  statuses ${JSON.stringify(statuses)}, 5xx ${fivexx}; lexical fallback ${run.outcomes.fallback}; provider requests ${api.calls.embeddings}`)
+      console.log(`  p50 ${ms(run.p50)}, p99 ${ms(run.p99)}, max ${ms(run.max)} (bound ${bound} ms + the request's own work)`)
+    } finally {
+      await f.close()
     }
   }
 
