@@ -29,9 +29,9 @@ const ValidationIssueSchema = z.object({
 const DetailSchema = z.object({ detail: z.string() }).openapi('ErrorDetail')
 const ValidationErrorSchema = z.object({ detail: z.array(ValidationIssueSchema) }).openapi('ValidationError')
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
+const json = <T extends z.ZodType>(schema: T, description: string, example?: unknown) => ({
   description,
-  content: { 'application/json': { schema } },
+  content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
 })
 
 /** Error responses spread into every authenticated route's definition. */

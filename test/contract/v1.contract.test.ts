@@ -232,6 +232,26 @@ describe('operations in the original’s form', () => {
     expect(text).toMatch(/http_request_latency_ms_bucket\{le="50",path="\/v1\/equivalences\/evaluate",method="POST"\} \d+/)
   })
 
+  it('documents every /v1 route and the /v2 evaluate, batch and job routes with an example request and answer', async () => {
+    type Media = { example?: unknown; schema?: { $ref?: string; example?: unknown } }
+    const doc = (await (await call('GET', '/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, Media> }; responses: Record<string, { content?: Record<string, Media> }> }>>
+      components: { schemas: Record<string, { example?: unknown }> }
+    }
+    const exampleOf = (m: Media | undefined) => m?.example ?? m?.schema?.example ?? (m?.schema?.$ref ? doc.components.schemas[m.schema.$ref.split('/').pop()!]?.example : undefined)
+    const wanted = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(() => (path.startsWith('/v1/equivalences') || path.startsWith('/v1/jobs')) || /^\/admin\/(taxonomy_versions|policy_versions|dlq)/.test(path) || /^\/v2\/(equivalences|jobs\/\{id\}(\/results)?$)/.test(path))
+        .map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })),
+    )
+    expect(wanted.length).toBeGreaterThanOrEqual(11)
+    for (const { route, op } of wanted) {
+      if (op.requestBody) expect(exampleOf(op.requestBody.content['application/json']), `${route} request`).toBeDefined()
+      const ok = Object.entries(op.responses).find(([status]) => status.startsWith('2'))![1]
+      expect(exampleOf(ok.content?.['application/json']), `${route} answer`).toBeDefined()
+    }
+  })
+
   it('serves /docs offline and redirects /doc and /redoc to it', async () => {
     const page = await (await call('GET', '/docs')).text()
     const assets = [...page.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)

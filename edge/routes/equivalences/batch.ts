@@ -10,6 +10,7 @@ import { ServiceError } from '../../../services/errors'
 import { resolveVersions, type Role } from '../../../services/resolve-versions'
 import type { BatchServices } from '../../context'
 import { JobStatusSchema } from '../jobs/schemas'
+import { batchAcceptedExample, batchRequestExample } from '../examples'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
 
 export const DEFAULT_MAX_BATCH_ITEMS = 10_000
@@ -43,8 +44,8 @@ const route = createRoute({
     'exactly one result.',
   security,
   middleware: [requireRole('admin', 'api-client'), rateLimit('batch')] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: BatchRequestSchema } } } },
-  responses: { 202: jsonContent(BatchAcceptedSchema, 'Accepted: the job and its items are stored'), ...errorResponses },
+  request: { body: { required: true, content: { 'application/json': { schema: BatchRequestSchema, example: batchRequestExample } } } },
+  responses: { 202: jsonContent(BatchAcceptedSchema, 'Accepted: the job and its items are stored', batchAcceptedExample), ...errorResponses },
 })
 
 /**

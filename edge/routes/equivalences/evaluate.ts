@@ -4,6 +4,7 @@ import { describeError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
 import { evaluateAndStore } from '../../../services/evaluation'
+import { evaluateRequestExample, evaluateResponseExample } from '../examples'
 import { type App, conflictResponse, errorResponses, jsonContent, security } from '../openapi'
 
 export type EvaluateRequest = z.input<typeof EvaluateRequestSchema>
@@ -27,10 +28,10 @@ const route = createRoute({
   middleware: [requireRole('admin', 'api-client'), rateLimit('evaluate')] as const,
   request: {
     headers: z.object({ 'idempotency-key': z.string().trim().min(1).max(200).optional() }),
-    body: { required: true, content: { 'application/json': { schema: EvaluateRequestSchema } } },
+    body: { required: true, content: { 'application/json': { schema: EvaluateRequestSchema, example: evaluateRequestExample } } },
   },
   responses: {
-    200: jsonContent(EvaluateResponseSchema, 'The decision, persisted with its audit event'),
+    200: jsonContent(EvaluateResponseSchema, 'The decision, persisted with its audit event', evaluateResponseExample),
     ...errorResponses,
     ...conflictResponse,
   },

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi'
 import { ApiError } from '../../errors'
 import { rateLimit } from '../../middleware/rate-limit'
+import { jobExample } from '../examples'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { JobIdParam, JobSchema, toJob } from './schemas'
 
@@ -12,7 +13,7 @@ const route = createRoute({
   security,
   middleware: [rateLimit('read')] as const,
   request: { params: JobIdParam },
-  responses: { 200: jsonContent(JobSchema, 'The job'), ...errorResponses, ...notFoundResponse },
+  responses: { 200: jsonContent(JobSchema, 'The job', jobExample), ...errorResponses, ...notFoundResponse },
 })
 
 export function registerGetJob(app: App): void {

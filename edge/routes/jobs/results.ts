@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ApiError } from '../../errors'
 import { rateLimit } from '../../middleware/rate-limit'
+import { jobItemsExample } from '../examples'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { JobIdParam, JobItemSchema, toJobItem } from './schemas'
 
@@ -29,7 +30,7 @@ const route = createRoute({
   middleware: [rateLimit('read')] as const,
   request: { params: JobIdParam, query: QuerySchema },
   responses: {
-    200: jsonContent(z.union([z.array(JobItemSchema), PageSchema]), 'All items, or a page of them'),
+    200: jsonContent(z.union([z.array(JobItemSchema), PageSchema]), 'All items, or a page of them', jobItemsExample),
     ...errorResponses,
     ...notFoundResponse,
   },
@@ -57,12 +58,12 @@ export function registerJobResults(app: App): void {
     if (!job) throw ApiError.notFound('Job not found')
 
     if (query.limit === undefined && query.cursor === undefined) {
-      const items = await c.get('ctx').repos.jobs.listItems(tenantId, job.id)
+      const items = await c.get('ctx').repos.jobItems.listItems(tenantId, job.id)
       return c.json(items.map(toJobItem), 200)
     }
     const limit = query.limit ?? DEFAULT_RESULTS_PAGE
     const afterIdx = query.cursor ? decodeCursor(query.cursor) : undefined
-    const rows = await c.get('ctx').repos.jobs.listItems(tenantId, job.id, { afterIdx, limit: limit + 1 })
+    const rows = await c.get('ctx').repos.jobItems.listItems(tenantId, job.id, { afterIdx, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return c.json({ items: page.map(toJobItem), next_cursor: rows.length > limit && last ? encodeCursor(last.idx) : null }, 200)

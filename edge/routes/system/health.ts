@@ -7,7 +7,7 @@ const route = createRoute({
   path: '/health',
   tags: ['system'],
   summary: 'Liveness: the process answers',
-  responses: { 200: jsonContent(z.object({ status: z.literal('alive') }), 'Alive') },
+  responses: { 200: jsonContent(z.object({ status: z.literal('alive') }), 'Alive', { status: 'alive' }) },
 })
 
 export function registerHealth(app: App): void {
