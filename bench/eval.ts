@@ -8,6 +8,10 @@
  * `lang`, for both. `--out` writes `{"id", "decisao", "score", "decisao_manual", "score_manual"}`
  * per pair. `--split` keeps only one side of the deterministic 70/30 split of `lib/pairs.ts`.
  *
+ * `--mapper semantic` maps through the embeddings provider configured by env (EMBED_URL, EMBED_MODEL,
+ * ... as for the service; LLM_* and a policy with `semantico.llm` add the refinement) and prints the
+ * same summaries plus what it cost.
+ *
  * `--calibrate`: splits the file by course group (`lib/groups.ts`; the held-out quarter
  * `npm run train` never fits on), chooses the model's two thresholds on the larger part as
  * training does (most automatic decisions with DEFERIDO precision ≥ 0.95 and auto-accuracy ≥ 0.90,
@@ -20,6 +24,7 @@ import { DEFAULT_POLICY, evaluateEquivalence, PolicySchema, predict, scoreOf, ty
 import { chooseThresholds, decideCase, summariseDecisions, type DecisionSummary, type ScoredCase } from '../engine/calibration'
 import { resolveScorer } from '../engine/model/registry'
 import { createHash } from 'node:crypto'
+import { createCountingAiMetrics, createSemanticServices, evaluateWithSemantic, parseAiConfig } from '../services/ai/index'
 import { loadSamples, type Sample } from './lib/dataset'
 import { formatSummary } from './lib/metrics'
 import { DEFAULT_PAIRS_FILE, readPairs, splitOf, toRequest } from './lib/pairs'
@@ -31,6 +36,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     split: { type: 'string' },
     calibrate: { type: 'boolean', default: false },
+    mapper: { type: 'string', default: 'lexical' },
   },
 })
 
@@ -42,6 +48,20 @@ if (split !== undefined && split !== 'tune' && split !== 'holdout') {
   console.error('--split must be "tune" or "holdout"')
   process.exit(2)
 }
+
+if (values.mapper !== 'lexical' && values.mapper !== 'semantic') {
+  console.error('--mapper must be "lexical" or "semantic"')
+  process.exit(2)
+}
+const aiMetrics = createCountingAiMetrics()
+const semantic = values.mapper === 'semantic' ? createSemanticServices(parseAiConfig(process.env), { metrics: aiMetrics }) : null
+if (values.mapper === 'semantic' && !semantic) {
+  console.error('--mapper semantic needs an embeddings provider: set EMBED_URL (and EMBED_API_KEY, EMBED_MODEL)')
+  process.exit(2)
+}
+/** The engine with the chosen mapper (the semantic one falls back per policy, as the service does). */
+const evaluatePair = (request: ReturnType<typeof toRequest>, ctx: Parameters<typeof evaluateEquivalence>[1]) =>
+  semantic ? evaluateWithSemantic(request, ctx, semantic, 'eval') : evaluateEquivalence(request, ctx)
 
 function show(title: string, s: DecisionSummary): string {
   const ci = s.deferidoPrecisionCi.map((x) => x.toFixed(3)).join(', ')
@@ -67,18 +87,22 @@ async function evaluateFile(): Promise<void> {
   const lines: string[] = []
   for (const pair of pairs) {
     const ctx = { policyVersion: values.policy ?? 'default', referenceDate: '2026-01-01', clock: () => 0 }
-    const a = await evaluateEquivalence(toRequest(pair), { ...ctx, policy })
-    const b = await evaluateEquivalence(toRequest(pair), { ...ctx, policy: manual })
+    const a = await evaluatePair(toRequest(pair), { ...ctx, policy })
+    const b = await evaluatePair(toRequest(pair), { ...ctx, policy: manual })
     const lang = pair.lang ?? a.meta.idioma
     model.push({ lang: String(lang), equivalent: pair.label === 'equivalent', decisao: a.decisao })
     handSet.push({ lang: String(lang), equivalent: pair.label === 'equivalent', decisao: b.decisao })
     lines.push(JSON.stringify({ id: pair.id, decisao: a.decisao, score: a.score, decisao_manual: b.decisao, score_manual: b.score }))
   }
   if (values.out) writeFileSync(values.out, lines.join('\n') + '\n')
-  const title = `${file}${split ? ` (${split})` : ''}`
+  const title = `${file}${split ? ` (${split})` : ''}${semantic ? ` [semantic ${semantic.embeddings.model}]` : ''}`
   const scorer = resolveScorer(policy)
   report(`${title}: ${scorer.model ? `model ${scorer.model.version}` : 'policy scorer (manual)'}`, model)
   report(`${title}: hand-set score (pontuacao: manual)`, handSet)
+  if (semantic) {
+    const t = aiMetrics.totals
+    console.log(`semantic: provider calls ${JSON.stringify(t.providerCalls)}, texts embedded ${t.textsEmbedded}, tokens ${t.tokens}, cache hits ${JSON.stringify(t.cacheHits)}, fallbacks ${JSON.stringify(t.fallbacks)}`)
+  }
 }
 
 async function calibrate(): Promise<void> {
