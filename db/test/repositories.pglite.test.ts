@@ -28,7 +28,7 @@ describe('repositories on PGlite', () => {
     const tables = (await handle.db.execute(
       sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`,
     )) as unknown as { rows: { n: number }[] }
-    expect(tables.rows[0]?.n).toBe(12)
+    expect(tables.rows[0]?.n).toBe(15)
   })
 
   repositorySuite(async () => ({ db: handle.db, close: async () => undefined }))
