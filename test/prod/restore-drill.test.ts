@@ -13,6 +13,8 @@ import { createJobsRepository } from '../../db/repositories/jobs'
 import { createBindingsRepository } from '../../db/repositories/bindings'
 import { createPoliciesRepository } from '../../db/repositories/policies'
 import { createResultsRepository } from '../../db/repositories/results'
+import { createPrecedentsRepository } from '../../db/repositories/precedents'
+import { createReviewQueueRepository } from '../../db/repositories/review-queue'
 import { createReviewsRepository } from '../../db/repositories/reviews'
 import { createTaxonomiesRepository } from '../../db/repositories/taxonomies'
 import { createTenantsRepository } from '../../db/repositories/tenants'
@@ -164,11 +166,31 @@ async function seed(db: Database) {
       )
       resultIds.push(result.id)
     }
-    await createReviewsRepository(db).create(tenant.id, {
+    const review = await createReviewsRepository(db).create(tenant.id, {
       resultId: resultIds[0]!,
       reviewerKeyId: key.id,
       label: 'DEFERIDO',
     })
+    // The review's precedent and a case taken from the queue (services/reviews.ts, the console).
+    await createPrecedentsRepository(db).create(
+      tenant.id,
+      {
+        originKey: 'drill|mat01|calculo',
+        originSyllabusHash: 'drill-origin',
+        targetKey: 'drill|calc1|calculo i',
+        targetSyllabusHash: 'drill-target',
+        decisao: 'DEFERIDO',
+        resultId: resultIds[0]!,
+        reviewId: review!.id,
+        reviewerKeyId: key.id,
+        policyVersion: 'p-2026',
+        taxonomyVersion: 't-1',
+        modelVersion: 'drill',
+        validFrom: '2026-01-01',
+      },
+      key.id,
+    )
+    await createReviewQueueRepository(db).assign(tenant.id, resultIds[1]!, key.id, key.id)
 
     const jobs = createJobsRepository(db)
     const { itemIds } = await jobs.create(tenant.id, {
