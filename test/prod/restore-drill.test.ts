@@ -11,6 +11,7 @@ import { createApiKeysRepository } from '../../db/repositories/api-keys'
 import { createAuditRepository, verifyAuditChain } from '../../db/repositories/audit'
 import { createJobsRepository } from '../../db/repositories/jobs'
 import { createBindingsRepository } from '../../db/repositories/bindings'
+import { createCalibrationsRepository } from '../../db/repositories/calibrations'
 import { createPoliciesRepository } from '../../db/repositories/policies'
 import { createResultsRepository } from '../../db/repositories/results'
 import { createPrecedentsRepository } from '../../db/repositories/precedents'
@@ -191,6 +192,14 @@ async function seed(db: Database) {
       key.id,
     )
     await createReviewQueueRepository(db).assign(tenant.id, resultIds[1]!, key.id, key.id)
+    // A calibration proposal from the reviews (issue 13).
+    await createCalibrationsRepository(db).create(tenant.id, {
+      courseId: 'MAT101',
+      basePolicyVersion: 'p-2026',
+      params: { min_revisoes: 30 },
+      thresholds: { score_deferido: 90, score_revisao: 20 },
+      report: { revisoes: 1 },
+    })
 
     const jobs = createJobsRepository(db)
     const { itemIds } = await jobs.create(tenant.id, {
