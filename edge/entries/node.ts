@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   })
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    console.log(`Equivalence Engine listening on http://localhost:${info.port} (docs: /docs, database: ${database.driver})`)
+    console.log(`Equivalence Engine listening on http://localhost:${info.port} (docs: /docs, review console: /console, database: ${database.driver})`)
   })
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal })
