@@ -49,7 +49,7 @@ export function createEmbeddedJobs(options: EmbeddedJobsOptions): EmbeddedJobs {
     // In-process messages die with the process: at start, every unsettled item of a previous run is
     // orphaned, so hand them all out again now instead of after the usual "lost message" delay.
     void (async () => {
-      const { redispatch } = await options.services.repos.jobs.sweepStale({ staleMs: 0, maxAttempts: 5, limit: 100_000 })
+      const { redispatch } = await options.services.repos.jobItems.sweepStale({ staleMs: 0, maxAttempts: 5, limit: 100_000 })
       const now = Date.now()
       await dispatcher.dispatch(redispatch.map((item) => evaluateItemMessage(item.id, now)))
     })()

@@ -42,12 +42,14 @@ export interface JobRuntime {
 /** Wires the job handlers to Postgres, the evaluation service and a dispatcher; used by worker/main.ts and jobs/embedded.ts. */
 export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
   const { services } = options
-  const repository = services.repos.jobs
+  // Both repositories over one handle: the handlers' view of them is the JobStore port.
+  const repository: JobStore = { ...services.repos.jobItems, ...services.repos.jobs }
+  const items = services.repos.jobItems
   // Concurrent deliveries share commits (one counter update per job and flush), see completion-batcher.ts.
   const jobs: JobStore = batchCompletions(options.wrapJobStore ? options.wrapJobStore(repository) : repository)
   const metrics =
     options.metrics ??
-    createJobMetrics({ queueDepth: () => repository.queueDepth(), oldestWaitingSeconds: () => repository.oldestWaitingSeconds() })
+    createJobMetrics({ queueDepth: () => items.queueDepth(), oldestWaitingSeconds: () => items.oldestWaitingSeconds() })
   const notifier = createCallbackNotifier({
     store: jobs,
     secretFor: (tenantId) => deriveCallbackSecret(options.callbackSigningSecret, tenantId),

@@ -2,6 +2,7 @@ import type { Database } from '../client'
 import { createApiKeysRepository } from './api-keys'
 import { createAuditRepository } from './audit'
 import { createBindingsRepository } from './bindings'
+import { createJobItemsRepository } from './job-items'
 import { createJobsRepository } from './jobs'
 import { createPoliciesRepository } from './policies'
 import { createResultsRepository } from './results'
@@ -23,6 +24,7 @@ export function createRepositories(db: Database, options: { apiKeySalt: string }
     results: createResultsRepository(db),
     reviews: createReviewsRepository(db),
     jobs: createJobsRepository(db),
+    jobItems: createJobItemsRepository(db),
     audit: createAuditRepository(db),
   }
 }
@@ -32,6 +34,7 @@ export type Repositories = ReturnType<typeof createRepositories>
 export * from './api-keys'
 export * from './audit'
 export * from './bindings'
+export * from './job-items'
 export * from './jobs'
 export * from './policies'
 export * from './results'

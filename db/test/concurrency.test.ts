@@ -90,19 +90,19 @@ describe('concurrency', () => {
       callbackUrl: null,
       createdByKeyId: null,
     })
-    const claimed = await repos.jobs.claimMany(itemIds, 60_000)
+    const claimed = await repos.jobItems.claimMany(itemIds, 60_000)
     expect(claimed).toHaveLength(total)
     // The dying items failed their last attempt; QStash then reports each failure (twice here).
     const dying = claimed.filter((item) => item.idx < 5)
-    await Promise.all(dying.map((item) => repos.jobs.recordFailure(item, 'poison')))
+    await Promise.all(dying.map((item) => repos.jobItems.recordFailure(item, 'poison')))
     // Each surviving item is delivered twice (a QStash retry racing the first delivery), one of the
     // pair alone and one inside a bulk completion with other items.
     const surviving = claimed.filter((item) => item.idx >= 5)
     const outcomes = await Promise.all([
-      ...dying.flatMap((item) => [repos.jobs.markDead(item.id, 'poison'), repos.jobs.markDead(item.id, 'poison')]),
-      ...surviving.map((item) => repos.jobs.complete(item, itemResult(item))),
-      repos.jobs.completeMany(surviving.slice(0, 13).map((item) => ({ item, result: itemResult(item) }))),
-      repos.jobs.completeMany(surviving.slice(13).map((item) => ({ item, result: itemResult(item) }))),
+      ...dying.flatMap((item) => [repos.jobItems.markDead(item.id, 'poison'), repos.jobItems.markDead(item.id, 'poison')]),
+      ...surviving.map((item) => repos.jobItems.complete(item, itemResult(item))),
+      repos.jobItems.completeMany(surviving.slice(0, 13).map((item) => ({ item, result: itemResult(item) }))),
+      repos.jobItems.completeMany(surviving.slice(13).map((item) => ({ item, result: itemResult(item) }))),
     ])
     expect(await repos.jobs.get(tenantId, job.id)).toMatchObject({ done: 25, failed: 5, status: 'completed' })
     const deaths = outcomes.slice(0, 10) as Array<{ dead: boolean }>
@@ -127,8 +127,8 @@ describe('concurrency', () => {
   it('of 20 simultaneous claims of one item exactly one wins', async () => {
     const { itemIds } = await repos.jobs.create(tenantId, { payloads: [{}], callbackUrl: null, createdByKeyId: null })
     const claims = await Promise.all([
-      ...Array.from({ length: 16 }, () => repos.jobs.claim(itemIds[0]!, 60_000)),
-      ...Array.from({ length: 4 }, () => repos.jobs.claimMany(itemIds, 60_000)),
+      ...Array.from({ length: 16 }, () => repos.jobItems.claim(itemIds[0]!, 60_000)),
+      ...Array.from({ length: 4 }, () => repos.jobItems.claimMany(itemIds, 60_000)),
     ])
     const winners = claims.flatMap((c) => (Array.isArray(c) ? c : 'claimed' in c ? [c.claimed] : []))
     expect(winners).toMatchObject([{ id: itemIds[0], attempts: 1 }])

@@ -472,13 +472,13 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       })
       expect(itemIds).toHaveLength(5)
       expect(await repos.jobs.get(tenant.id, job.id)).toEqual(job)
-      const first = await repos.jobs.listItems(tenant.id, job.id, { limit: 3 })
+      const first = await repos.jobItems.listItems(tenant.id, job.id, { limit: 3 })
       expect(first.map((i) => [i.idx, i.id, i.status, i.attempts, i.response])).toEqual(
         [0, 1, 2].map((idx) => [idx, itemIds[idx], 'queued', 0, null]),
       )
-      const rest = await repos.jobs.listItems(tenant.id, job.id, { afterIdx: 2, limit: 3 })
+      const rest = await repos.jobItems.listItems(tenant.id, job.id, { afterIdx: 2, limit: 3 })
       expect(rest.map((i) => i.idx)).toEqual([3, 4])
-      expect(await repos.jobs.listItems(tenant.id, job.id, { afterIdx: 4 })).toEqual([])
+      expect(await repos.jobItems.listItems(tenant.id, job.id, { afterIdx: 4 })).toEqual([])
       const [created] = (await repos.audit.list(tenant.id)).items
       expect(created).toMatchObject({
         action: 'job.created',
@@ -487,9 +487,9 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       })
       // Malformed ids are "not found", never a database error.
       expect(await repos.jobs.get(tenant.id, 'not-a-uuid')).toBeNull()
-      expect(await repos.jobs.listItems(tenant.id, 'not-a-uuid')).toEqual([])
-      expect(await repos.jobs.claim('not-a-uuid', 60_000)).toEqual({ skipped: 'missing' })
-      expect(await repos.jobs.claim(randomUUID(), 60_000)).toEqual({ skipped: 'missing' })
+      expect(await repos.jobItems.listItems(tenant.id, 'not-a-uuid')).toEqual([])
+      expect(await repos.jobItems.claim('not-a-uuid', 60_000)).toEqual({ skipped: 'missing' })
+      expect(await repos.jobItems.claim(randomUUID(), 60_000)).toEqual({ skipped: 'missing' })
     })
 
     it('backs off a failing callback (doubling, capped) and hands out the soonest due first', async () => {
@@ -540,10 +540,10 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       const tenant = await newTenant()
       const { itemIds } = await create(tenant.id, 2)
       await db.update(jobItems).set({ createdAt: sql`now() - interval '2 hours'` }).where(eq(jobItems.id, itemIds[0]!))
-      expect(await repos.jobs.oldestWaitingSeconds()).toBeGreaterThanOrEqual(7200)
-      const [claimed] = await repos.jobs.claimMany([itemIds[0]!], 60_000)
-      await repos.jobs.complete(claimed!, itemResult(claimed!))
-      expect(await repos.jobs.oldestWaitingSeconds()).toBeLessThan(7200)
+      expect(await repos.jobItems.oldestWaitingSeconds()).toBeGreaterThanOrEqual(7200)
+      const [claimed] = await repos.jobItems.claimMany([itemIds[0]!], 60_000)
+      await repos.jobItems.complete(claimed!, itemResult(claimed!))
+      expect(await repos.jobItems.oldestWaitingSeconds()).toBeLessThan(7200)
     })
 
     it('runs an item through claim → fail → claim → complete, once', async () => {
@@ -551,39 +551,39 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       const { job, itemIds } = await create(tenant.id, 2, 'https://sig.example.edu/hook')
       const [first, second] = itemIds as [string, string]
 
-      const claimed = await repos.jobs.claim(first, 60_000)
+      const claimed = await repos.jobItems.claim(first, 60_000)
       expect(claimed).toEqual({
         claimed: { id: first, jobId: job.id, tenantId: tenant.id, idx: 0, payload: { n: 0 }, attempts: 1 },
       })
       const firstClaim = (claimed as { claimed: ClaimedItem }).claimed
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ status: 'running' })
       // A second delivery while the lease holds gets nothing.
-      expect(await repos.jobs.claim(first, 60_000)).toEqual({ skipped: 'leased' })
-      await repos.jobs.recordFailure(firstClaim, 'timeout')
-      expect((await repos.jobs.listItems(tenant.id, job.id))[0]).toMatchObject({
+      expect(await repos.jobItems.claim(first, 60_000)).toEqual({ skipped: 'leased' })
+      await repos.jobItems.recordFailure(firstClaim, 'timeout')
+      expect((await repos.jobItems.listItems(tenant.id, job.id))[0]).toMatchObject({
         status: 'failed',
         lastError: 'timeout',
       })
 
-      const { claimed: secondClaim } = (await repos.jobs.claim(first, 60_000)) as { claimed: ClaimedItem }
+      const { claimed: secondClaim } = (await repos.jobItems.claim(first, 60_000)) as { claimed: ClaimedItem }
       expect(secondClaim.attempts).toBe(2)
       // The first holder's late failure or success no longer counts (attempts is the fencing token).
-      await repos.jobs.recordFailure(firstClaim, 'late')
-      expect(await repos.jobs.complete(firstClaim, itemResult(firstClaim))).toEqual({
+      await repos.jobItems.recordFailure(firstClaim, 'late')
+      expect(await repos.jobItems.complete(firstClaim, itemResult(firstClaim))).toEqual({
         settled: false,
         finishedJob: null,
       })
-      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({
+      expect(await repos.jobItems.complete(secondClaim, itemResult(secondClaim))).toEqual({
         settled: true,
         finishedJob: null,
       })
-      expect(await repos.jobs.complete(secondClaim, itemResult(secondClaim))).toEqual({
+      expect(await repos.jobItems.complete(secondClaim, itemResult(secondClaim))).toEqual({
         settled: false,
         finishedJob: null,
       })
-      expect(await repos.jobs.claim(first, 60_000)).toEqual({ skipped: 'done' })
+      expect(await repos.jobItems.claim(first, 60_000)).toEqual({ skipped: 'done' })
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ done: 1, failed: 0, status: 'running' })
-      const [done] = await repos.jobs.listItems(tenant.id, job.id)
+      const [done] = await repos.jobItems.listItems(tenant.id, job.id)
       expect(done).toMatchObject({
         status: 'done',
         attempts: 2,
@@ -595,20 +595,20 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       })
 
       // A delivery still under a live lease is not killed; once released, retries exhausted → dead.
-      const { claimed: other } = (await repos.jobs.claim(second, 60_000)) as { claimed: ClaimedItem }
-      expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
-      await repos.jobs.recordFailure(other, 'bad payload')
+      const { claimed: other } = (await repos.jobItems.claim(second, 60_000)) as { claimed: ClaimedItem }
+      expect(await repos.jobItems.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
+      await repos.jobItems.recordFailure(other, 'bad payload')
       const finished = { id: job.id, tenantId: tenant.id, callbackUrl: 'https://sig.example.edu/hook' }
-      expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: true, finishedJob: finished })
-      expect(await repos.jobs.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
-      expect(await repos.jobs.claim(second, 60_000)).toEqual({ skipped: 'dead' })
+      expect(await repos.jobItems.markDead(second, 'bad payload')).toEqual({ dead: true, finishedJob: finished })
+      expect(await repos.jobItems.markDead(second, 'bad payload')).toEqual({ dead: false, finishedJob: null })
+      expect(await repos.jobItems.claim(second, 60_000)).toEqual({ skipped: 'dead' })
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({
         done: 1,
         failed: 1,
         status: 'completed',
       })
       expect((await repos.jobs.getById(job.id))?.completedAt).toBeInstanceOf(Date)
-      expect(await repos.jobs.listDead(tenant.id, { jobId: job.id, limit: 10 })).toMatchObject([
+      expect(await repos.jobItems.listDead(tenant.id, { jobId: job.id, limit: 10 })).toMatchObject([
         { id: second, status: 'dead', lastError: 'bad payload' },
       ])
 
@@ -622,8 +622,8 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       expect(await repos.jobs.pendingCallbacks(1000)).not.toContainEqual(finished)
 
       // An admin requeues the dead item: the job reopens, and finishing it completes the job again.
-      expect(await repos.jobs.requeueDead(tenant.id, { jobId: job.id, itemId: first })).toEqual([])
-      expect(await repos.jobs.requeueDead(tenant.id, { jobId: job.id }, null)).toEqual([second])
+      expect(await repos.jobItems.requeueDead(tenant.id, { jobId: job.id, itemId: first })).toEqual([])
+      expect(await repos.jobItems.requeueDead(tenant.id, { jobId: job.id }, null)).toEqual([second])
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({
         failed: 0,
         status: 'running',
@@ -634,9 +634,9 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         action: 'job.requeued',
         target: job.id,
       })
-      const { claimed: again } = (await repos.jobs.claim(second, 60_000)) as { claimed: ClaimedItem }
+      const { claimed: again } = (await repos.jobItems.claim(second, 60_000)) as { claimed: ClaimedItem }
       expect(again.attempts).toBe(1)
-      expect(await repos.jobs.complete(again, itemResult(again))).toEqual({
+      expect(await repos.jobItems.complete(again, itemResult(again))).toEqual({
         settled: true,
         finishedJob: finished,
       })
@@ -645,16 +645,16 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         failed: 0,
         status: 'completed',
       })
-      expect((await repos.jobs.listItems(tenant.id, job.id)).map((i) => i.status)).toEqual(['done', 'done'])
+      expect((await repos.jobItems.listItems(tenant.id, job.id)).map((i) => i.status)).toEqual(['done', 'done'])
     })
 
     it('claims and completes many items in one statement each', async () => {
       const tenant = await newTenant()
       const { job, itemIds } = await create(tenant.id, 3)
-      const held = await repos.jobs.claimMany([itemIds[0]!], 60_000)
-      const claimed = await repos.jobs.claimMany([...itemIds, 'not-a-uuid', randomUUID()], 60_000)
+      const held = await repos.jobItems.claimMany([itemIds[0]!], 60_000)
+      const claimed = await repos.jobItems.claimMany([...itemIds, 'not-a-uuid', randomUUID()], 60_000)
       expect(claimed.map((c) => c.idx).sort()).toEqual([1, 2])
-      const { settledIds, finishedJobs } = await repos.jobs.completeMany(
+      const { settledIds, finishedJobs } = await repos.jobItems.completeMany(
         [...held, ...claimed].map((item) => ({ item, result: itemResult(item) })),
       )
       expect([...settledIds].sort()).toEqual([...itemIds].sort())
@@ -667,7 +667,7 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         .select({ idx: jobItems.idx, resultId: jobItems.resultId })
         .from(jobItems)
         .where(eq(jobItems.jobId, job.id))
-      const again = await repos.jobs.completeMany(claimed.map((item) => ({ item, result: itemResult(item) })))
+      const again = await repos.jobItems.completeMany(claimed.map((item) => ({ item, result: itemResult(item) })))
       expect(again.settledIds.size).toBe(0)
       const events = (await repos.audit.list(tenant.id, { action: 'result.created' })).items
       expect(events.map((e) => e.target).sort()).toEqual(items.map((i) => i.resultId).sort())
@@ -685,10 +685,10 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       const tenant = await newTenant()
       const { job, itemIds } = await create(tenant.id, 4)
       const [stale, fresh, exhausted, lost] = itemIds as [string, string, string, string]
-      await repos.jobs.claimMany([stale, fresh, exhausted], 60_000)
+      await repos.jobItems.claimMany([stale, fresh, exhausted], 60_000)
       await expireLease(stale)
-      expect(await repos.jobs.claim(stale, 60_000)).toMatchObject({ claimed: { attempts: 2 } })
-      expect(await repos.jobs.claim(fresh, 60_000)).toEqual({ skipped: 'leased' })
+      expect(await repos.jobItems.claim(stale, 60_000)).toMatchObject({ claimed: { attempts: 2 } })
+      expect(await repos.jobItems.claim(fresh, 60_000)).toEqual({ skipped: 'leased' })
 
       // The sweeper: `stale`'s holder died again, `exhausted` used its last claim, `lost`'s message was lost.
       await expireLease(stale)
@@ -698,16 +698,16 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
         .update(jobItems)
         .set({ updatedAt: sql`now() - interval '1 hour'` })
         .where(eq(jobItems.id, lost))
-      const depth = await repos.jobs.queueDepth()
+      const depth = await repos.jobItems.queueDepth()
       expect(depth.running).toBeGreaterThanOrEqual(3)
-      const swept = await repos.jobs.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
+      const swept = await repos.jobItems.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
       const mine = swept.redispatch.filter((r) => itemIds.includes(r.id))
       expect(mine.sort((a, b) => a.attempts - b.attempts)).toEqual([
         { id: lost, attempts: 0 },
         { id: stale, attempts: 2 },
       ])
       expect(swept.dead).toBe(1)
-      expect((await repos.jobs.listItems(tenant.id, job.id)).map((i) => [i.status, i.lastError])).toEqual([
+      expect((await repos.jobItems.listItems(tenant.id, job.id)).map((i) => [i.status, i.lastError])).toEqual([
         ['failed', 'lease expired (worker crashed or timed out)'],
         ['running', null],
         ['dead', 'lease expired after 5 attempts (worker crashed or timed out)'],
@@ -715,13 +715,13 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       ])
       expect(await repos.jobs.get(tenant.id, job.id)).toMatchObject({ failed: 1, status: 'running' })
       // A second pass finds nothing new of this job.
-      const again = await repos.jobs.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
+      const again = await repos.jobItems.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
       expect(again.redispatch.filter((r) => itemIds.includes(r.id))).toEqual([])
 
       // The others settle without completing the job (as after a crash): the sweeper completes it.
       for (const id of [stale, fresh, lost]) {
         await expireLease(id)
-        const { claimed } = (await repos.jobs.claim(id, 60_000)) as { claimed: ClaimedItem }
+        const { claimed } = (await repos.jobItems.claim(id, 60_000)) as { claimed: ClaimedItem }
         await db.execute(
           sql`UPDATE job_items SET status = 'done', lease_until = NULL WHERE id = ${claimed.id}`,
         )

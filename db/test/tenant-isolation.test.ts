@@ -49,9 +49,9 @@ describe('tenant isolation', () => {
       createdByKeyId: key.key.id,
     })
     // Item 2 exhausted its retries: a dead item B could try to list or requeue.
-    const [claimed] = await repos.jobs.claimMany([itemIds[2]!], 60_000)
-    await repos.jobs.recordFailure(claimed!, 'poison')
-    await repos.jobs.markDead(itemIds[2]!, 'poison')
+    const [claimed] = await repos.jobItems.claimMany([itemIds[2]!], 60_000)
+    await repos.jobItems.recordFailure(claimed!, 'poison')
+    await repos.jobItems.markDead(itemIds[2]!, 'poison')
     return {
       tenant,
       key,
@@ -92,9 +92,9 @@ describe('tenant isolation', () => {
     expect((await repos.results.list(B())).items.map((r) => r.id)).toEqual([b.result.id])
     expect(await repos.reviews.listByResult(B(), a.result.id)).toEqual([])
     expect(await repos.jobs.get(B(), a.job.id)).toBeNull()
-    expect(await repos.jobs.listItems(B(), a.job.id)).toEqual([])
-    expect(await repos.jobs.listDead(B(), { jobId: a.job.id, limit: 10 })).toEqual([])
-    expect((await repos.jobs.listDead(B(), { limit: 10 })).map((i) => i.id)).toEqual([b.itemIds[2]])
+    expect(await repos.jobItems.listItems(B(), a.job.id)).toEqual([])
+    expect(await repos.jobItems.listDead(B(), { jobId: a.job.id, limit: 10 })).toEqual([])
+    expect((await repos.jobItems.listDead(B(), { limit: 10 })).map((i) => i.id)).toEqual([b.itemIds[2]])
     expect((await repos.audit.list(B())).items.map((e) => e.tenantId)).toEqual([B(), B()])
   })
 
@@ -129,9 +129,9 @@ describe('tenant isolation', () => {
       }),
     ).rejects.toMatchObject({ code: 'INVALID_STATE' })
     // Requeueing A's dead item, with A's job id or through B's own job id.
-    expect(await repos.jobs.requeueDead(B(), { jobId: a.job.id })).toEqual([])
-    expect(await repos.jobs.requeueDead(B(), { jobId: a.job.id, itemId: a.itemIds[2] })).toEqual([])
-    expect(await repos.jobs.requeueDead(B(), { jobId: b.job.id, itemId: a.itemIds[2] })).toEqual([])
+    expect(await repos.jobItems.requeueDead(B(), { jobId: a.job.id })).toEqual([])
+    expect(await repos.jobItems.requeueDead(B(), { jobId: a.job.id, itemId: a.itemIds[2] })).toEqual([])
+    expect(await repos.jobItems.requeueDead(B(), { jobId: b.job.id, itemId: a.itemIds[2] })).toEqual([])
     // What B writes is B's: A does not see it (checked below).
     expect((await repos.results.insertIdempotent(B(), newResult({ requestId: 'fresh' }))).created).toBe(true)
   })
@@ -144,7 +144,7 @@ describe('tenant isolation', () => {
     expect(await repos.policies.get(A, a.policy.id)).toMatchObject({ isDefault: true })
     expect(await repos.reviews.listByResult(A, a.result.id)).toEqual([a.review])
     expect(await repos.jobs.get(A, a.job.id)).toMatchObject({ status: 'running', done: 0, failed: 1 })
-    expect((await repos.jobs.listItems(A, a.job.id)).map((i) => [i.status, i.attempts])).toEqual([
+    expect((await repos.jobItems.listItems(A, a.job.id)).map((i) => [i.status, i.attempts])).toEqual([
       ['queued', 0],
       ['queued', 0],
       ['dead', 1],
@@ -157,19 +157,19 @@ describe('tenant isolation', () => {
   // tenant comes from the item's row, so whatever a delivery writes lands in the item's tenant.
   it('settles an item in its own tenant only, whoever delivers it', async () => {
     const A = a.tenant.id
-    const [claimed] = await repos.jobs.claimMany([a.itemIds[0]], 60_000)
+    const [claimed] = await repos.jobItems.claimMany([a.itemIds[0]], 60_000)
     expect(claimed).toMatchObject({ tenantId: A, jobId: a.job.id })
-    expect(await repos.jobs.complete(claimed!, itemResult(claimed!))).toMatchObject({ settled: true })
+    expect(await repos.jobItems.complete(claimed!, itemResult(claimed!))).toMatchObject({ settled: true })
     const requestId = `batch:${a.job.id}:0`
     expect(await repos.results.getByRequestId(A, requestId)).toMatchObject({ decisao: 'INDEFERIDO' })
     expect(await repos.results.getByRequestId(B(), requestId)).toBeNull()
-    expect((await repos.jobs.listItems(A, a.job.id))[0]).toMatchObject({ status: 'done', response: { decisao: 'INDEFERIDO' } })
-    expect(await repos.jobs.listItems(B(), a.job.id)).toEqual([])
+    expect((await repos.jobItems.listItems(A, a.job.id))[0]).toMatchObject({ status: 'done', response: { decisao: 'INDEFERIDO' } })
+    expect(await repos.jobItems.listItems(B(), a.job.id)).toEqual([])
     expect(await repos.jobs.get(A, a.job.id)).toMatchObject({ done: 1, failed: 1 })
     expect(await repos.jobs.get(B(), b.job.id)).toMatchObject({ done: 0, failed: 1 })
     // A's admin can requeue A's dead item; B's job is untouched by it.
-    expect(await repos.jobs.requeueDead(A, { jobId: a.job.id })).toEqual([a.itemIds[2]])
-    expect(await repos.jobs.listDead(B(), { limit: 10 })).toMatchObject([{ id: b.itemIds[2] }])
+    expect(await repos.jobItems.requeueDead(A, { jobId: a.job.id })).toEqual([a.itemIds[2]])
+    expect(await repos.jobItems.listDead(B(), { limit: 10 })).toMatchObject([{ id: b.itemIds[2] }])
     expect(await repos.audit.verifyChain(B())).toMatchObject({ ok: true, checked: 2 })
   })
 })

@@ -16,7 +16,7 @@ describe('completion batcher', () => {
     const counting: JobStore = Object.assign(Object.create(fixture.jobs) as JobStore, {
       completeMany: (entries: Parameters<JobStore['completeMany']>[0]) => {
         underlyingCalls++
-        return fixture.jobs.completeMany(entries)
+        return fixture.jobItems.completeMany(entries)
       },
     })
     store = batchCompletions(counting)
@@ -47,7 +47,7 @@ describe('completion batcher', () => {
 
   async function claimedJob(n: number) {
     const { job, itemIds } = await fixture.createJob(Array.from({ length: n }, (_, i) => batchPayload(i)))
-    const claimed = await fixture.jobs.claimMany(itemIds, 60_000)
+    const claimed = await fixture.jobItems.claimMany(itemIds, 60_000)
     claimed.sort((a, b) => a.idx - b.idx)
     return { job, claimed }
   }

@@ -1,6 +1,7 @@
 import { Client, Receiver } from '@upstash/qstash'
 import type { Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
+import { createJobItemsRepository } from '../../db/repositories/job-items'
 import { createJobsRepository } from '../../db/repositories/jobs'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import { createMemoryMappingCache } from '../../engine/index'
@@ -56,6 +57,7 @@ export async function createJobsFixture(options: { poolSize?: number } = {}) {
   const services = createServiceContext(database.db, { apiKeySalt: salt, versions: createVersionCache(5_000), mappingCache: createMemoryMappingCache() })
   const tenant = await createTenantsRepository(database.db).create({ slug: `t-${randomUUID().slice(0, 8)}`, name: 'Universidade Teste' })
   const jobs = createJobsRepository(database.db)
+  const jobItems = createJobItemsRepository(database.db)
 
   const createJob = (payloads: BatchItemPayload[], callbackUrl: string | null = null) =>
     jobs.create(tenant.id, { payloads, callbackUrl, createdByKeyId: null })
@@ -79,7 +81,7 @@ export async function createJobsFixture(options: { poolSize?: number } = {}) {
   const totalResults = async () =>
     (await database.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM equivalence_results')).rows[0]!.n
 
-  return { database, salt, services, tenant, jobs, createJob, snapshot, totalResults, close: () => database.drop() }
+  return { database, salt, services, tenant, jobs, jobItems, createJob, snapshot, totalResults, close: () => database.drop() }
 }
 
 export type JobsFixture = Awaited<ReturnType<typeof createJobsFixture>>

@@ -42,7 +42,7 @@ describe('batch on the in-process dispatcher', () => {
   it('sweeps an item whose holder vanished and completes it once', async () => {
     const { job, itemIds } = await fixture.createJob([batchPayload(1), batchPayload(2)])
     // Someone claimed item 0 and was never heard of again (process gone, message lost).
-    const held = await fixture.jobs.claim(itemIds[0]!, 300)
+    const held = await fixture.jobItems.claim(itemIds[0]!, 300)
     expect('claimed' in held).toBe(true)
     await dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
     await dispatcher.idle()

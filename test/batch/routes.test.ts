@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKeysRepository } from '../../db/repositories/api-keys'
-import { createJobsRepository } from '../../db/repositories/jobs'
+import { createJobItemsRepository } from '../../db/repositories/job-items'
 import { createTenantsRepository } from '../../db/repositories/tenants'
 import { createApp } from '../../edge/app'
 import { parseConfig } from '../../edge/config'
@@ -247,7 +247,7 @@ describe('batch and job routes', () => {
     const res = await call('POST', '/v2/equivalences/batch', keys.a!['api-client'], { items: [batchRequest(8), batchRequest(9)] })
     const { job_id } = (await res.json()) as { job_id: string }
     await idle()
-    const items = await createJobsRepository(database.db).listItems(tenantIds.a!, job_id)
+    const items = await createJobItemsRepository(database.db).listItems(tenantIds.a!, job_id)
     const { rows } = await database.pool.query<{ result_id: string }>('SELECT result_id FROM job_items WHERE id = $1', [items[1]!.id])
     await database.pool.query("UPDATE job_items SET status = 'dead', last_error = 'boom', result_id = NULL WHERE id = $1", [items[1]!.id])
     await database.pool.query('DELETE FROM equivalence_results WHERE id = $1', [rows[0]!.result_id])

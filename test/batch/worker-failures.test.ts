@@ -41,7 +41,7 @@ describe('worker failures through QStash', () => {
       let snap = await fixture.snapshot(job.id)
       expect(snap.job).toMatchObject({ status: 'completed', total: 3, done: 2, failed: 1 })
       expect(snap.items).toEqual({ done: 2, dead: 1 })
-      const [dead] = await fixture.jobs.listDead(fixture.tenant.id, { jobId: job.id, limit: 10 })
+      const [dead] = await fixture.jobItems.listDead(fixture.tenant.id, { jobId: job.id, limit: 10 })
       expect(dead).toMatchObject({ id: itemIds[1], idx: 1, lastError: "Unknown policy_version 'regulamento-2027'" })
       // 489 told QStash not to retry; the message is in QStash's DLQ and the failure callback killed the item.
       expect(worker.standIn.deliveries.filter((d) => d.url.endsWith('/jobs/evaluate-item') && d.status === 489)).toHaveLength(1)
@@ -49,7 +49,7 @@ describe('worker failures through QStash', () => {
 
       // The secretariat publishes the missing regulation; an admin requeues the job's dead items.
       await createPoliciesRepository(fixture.database.db).create(fixture.tenant.id, { version: 'regulamento-2027', config: DEFAULT_POLICY })
-      const requeued = await fixture.jobs.requeueDead(fixture.tenant.id, { jobId: job.id })
+      const requeued = await fixture.jobItems.requeueDead(fixture.tenant.id, { jobId: job.id })
       expect(requeued).toEqual([itemIds[1]])
       expect((await fixture.jobs.get(fixture.tenant.id, job.id))?.status).toBe('running')
       await worker.dispatcher.dispatch(requeued.map((id) => evaluateItemMessage(id, Date.now())))
@@ -96,7 +96,7 @@ describe('worker failures through QStash', () => {
 
       const [code] = await exited
       expect(code).toBe(86)
-      const [claimed] = await fixture.jobs.listItems(fixture.tenant.id, job.id)
+      const [claimed] = await fixture.jobItems.listItems(fixture.tenant.id, job.id)
       expect(claimed).toMatchObject({ status: 'running', attempts: 1 })
 
       // A replacement container comes up at the same address; QStash retries (the connection was
@@ -114,7 +114,7 @@ describe('worker failures through QStash', () => {
       const snap = await fixture.snapshot(job.id)
       expect(snap.job).toMatchObject({ status: 'completed', done: 1, failed: 0 })
       expect(snap.results).toBe(1)
-      const [item] = await fixture.jobs.listItems(fixture.tenant.id, job.id)
+      const [item] = await fixture.jobItems.listItems(fixture.tenant.id, job.id)
       expect(item).toMatchObject({ status: 'done', attempts: 2 })
     } finally {
       child.kill('SIGKILL')

@@ -71,7 +71,7 @@ describe('worker signature verification', () => {
     const snap = await fixture.snapshot(jobId)
     expect(snap.items).toEqual({ queued: 1 })
     expect(snap.job).toMatchObject({ status: 'queued', done: 0, failed: 0 })
-    const [item] = await fixture.jobs.listItems(fixture.tenant.id, jobId)
+    const [item] = await fixture.jobItems.listItems(fixture.tenant.id, jobId)
     expect(item).toMatchObject({ attempts: 0, lastError: null })
     expect(await fixture.totalResults()).toBe(0)
   })

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../db/client'
 import { createApiKeysRepository } from '../../db/repositories/api-keys'
 import { createAuditRepository, verifyAuditChain } from '../../db/repositories/audit'
+import { createJobItemsRepository } from '../../db/repositories/job-items'
 import { createJobsRepository } from '../../db/repositories/jobs'
 import { createBindingsRepository } from '../../db/repositories/bindings'
 import { createCalibrationsRepository } from '../../db/repositories/calibrations'
@@ -202,15 +203,16 @@ async function seed(db: Database) {
     })
 
     const jobs = createJobsRepository(db)
+    const jobItems = createJobItemsRepository(db)
     const { itemIds } = await jobs.create(tenant.id, {
       payloads: [request(10), request(11), request(12)] as Record<string, unknown>[],
       callbackUrl: null,
       createdByKeyId: key.id,
     })
-    const claim = await jobs.claim(itemIds[0]!, 60_000)
+    const claim = await jobItems.claim(itemIds[0]!, 60_000)
     if (!('claimed' in claim)) throw new Error(`could not claim: ${claim.skipped}`)
-    await jobs.recordFailure(claim.claimed, 'drill: transient failure')
-    await jobs.markDead(itemIds[1]!, 'drill: retries exhausted')
+    await jobItems.recordFailure(claim.claimed, 'drill: transient failure')
+    await jobItems.markDead(itemIds[1]!, 'drill: retries exhausted')
   }
   // The shared embedding cache has no repository of its own: the mapper writes it directly.
   await db

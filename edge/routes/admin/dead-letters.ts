@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import type { JobsRepository } from '../../../db/repositories/jobs'
+import type { Repositories } from '../../../db/repositories/index'
 import { ApiError } from '../../errors'
 import { CALLBACK_SIGNATURE_HEADER } from '../../../jobs/callbacks/signature'
 import { buildTaxonomyIndexMessage, evaluateItemMessage } from '../../../jobs/messages'
@@ -94,7 +94,7 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
 
   app.openapi(listRoute, async (c) => {
     const q = c.req.valid('query')
-    const rows = await c.get('ctx').repos.jobs.listDead(c.get('tenant').id, { jobId: q.job_id, afterId: q.cursor, limit: q.limit + 1 })
+    const rows = await c.get('ctx').repos.jobItems.listDead(c.get('tenant').id, { jobId: q.job_id, afterId: q.cursor, limit: q.limit + 1 })
     const page = rows.slice(0, q.limit)
     return c.json(
       {
@@ -113,10 +113,10 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
   })
 
   /** Requeues, then hands the items to the dispatcher again (a fresh deduplication id each time). */
-  async function requeue(jobs: JobsRepository, tenantId: string, actorKeyId: string, jobId: string, itemId?: string) {
-    const job = await jobs.get(tenantId, jobId)
+  async function requeue(repos: Repositories, tenantId: string, actorKeyId: string, jobId: string, itemId?: string) {
+    const job = await repos.jobs.get(tenantId, jobId)
     if (!job) throw ApiError.notFound('Job not found')
-    const ids = await jobs.requeueDead(tenantId, { jobId: job.id, itemId }, actorKeyId)
+    const ids = await repos.jobItems.requeueDead(tenantId, { jobId: job.id, itemId }, actorKeyId)
     if (itemId && ids.length === 0) throw ApiError.notFound('No dead item with that id in this job')
     const now = Date.now()
     await batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, now)))
@@ -124,12 +124,12 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
   }
 
   app.openapi(requeueJobRoute, async (c) => {
-    return c.json(await requeue(c.get('ctx').repos.jobs, c.get('tenant').id, c.get('apiKey').id, c.req.valid('param').id), 200)
+    return c.json(await requeue(c.get('ctx').repos, c.get('tenant').id, c.get('apiKey').id, c.req.valid('param').id), 200)
   })
 
   app.openapi(requeueItemRoute, async (c) => {
     const { id, item_id } = c.req.valid('param')
-    return c.json(await requeue(c.get('ctx').repos.jobs, c.get('tenant').id, c.get('apiKey').id, id, item_id), 200)
+    return c.json(await requeue(c.get('ctx').repos, c.get('tenant').id, c.get('apiKey').id, id, item_id), 200)
   })
 
   app.openapi(callbackSecretRoute, async (c) => {

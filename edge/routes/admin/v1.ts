@@ -94,10 +94,10 @@ export function registerAdminV1Routes(app: App, options: { batch?: BatchServices
   app.openapi(requeueRoute, async (c) => {
     const ctx = c.get('ctx')
     const tenantId = c.get('tenant').id
-    const item = await ctx.repos.jobs.getItem(tenantId, c.req.valid('param').item_id)
+    const item = await ctx.repos.jobItems.getItem(tenantId, c.req.valid('param').item_id)
     if (!item) throw ApiError.notFound(REQUEUE_NOT_FOUND)
     if (item.status !== 'dead') throw new ApiError('BAD_REQUEST', requeueWrongState(v1ItemState(item.status)))
-    const ids = await ctx.repos.jobs.requeueDead(tenantId, { jobId: item.jobId, itemId: item.id }, c.get('apiKey').id)
+    const ids = await ctx.repos.jobItems.requeueDead(tenantId, { jobId: item.jobId, itemId: item.id }, c.get('apiKey').id)
     if (ids.length && options.batch) await options.batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, Date.now())))
     return c.json(renderV1Requeued({ itemId: item.id, jobId: item.jobId }), 200)
   })

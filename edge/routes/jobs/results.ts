@@ -58,12 +58,12 @@ export function registerJobResults(app: App): void {
     if (!job) throw ApiError.notFound('Job not found')
 
     if (query.limit === undefined && query.cursor === undefined) {
-      const items = await c.get('ctx').repos.jobs.listItems(tenantId, job.id)
+      const items = await c.get('ctx').repos.jobItems.listItems(tenantId, job.id)
       return c.json(items.map(toJobItem), 200)
     }
     const limit = query.limit ?? DEFAULT_RESULTS_PAGE
     const afterIdx = query.cursor ? decodeCursor(query.cursor) : undefined
-    const rows = await c.get('ctx').repos.jobs.listItems(tenantId, job.id, { afterIdx, limit: limit + 1 })
+    const rows = await c.get('ctx').repos.jobItems.listItems(tenantId, job.id, { afterIdx, limit: limit + 1 })
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return c.json({ items: page.map(toJobItem), next_cursor: rows.length > limit && last ? encodeCursor(last.idx) : null }, 200)

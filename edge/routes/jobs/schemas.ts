@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { EvaluateResponseSchema } from '../../../engine/index'
-import type { ItemView, Job } from '../../../db/repositories/jobs'
+import type { ItemView } from '../../../db/repositories/job-items'
+import type { Job } from '../../../db/repositories/jobs'
 
 /**
  * Wire shapes of jobs and their items. States are upper case like the rest of the wire contract;

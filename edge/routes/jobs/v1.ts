@@ -58,7 +58,7 @@ export function registerJobRoutesV1(app: App): void {
     if (!job) throw ApiError.notFound('Job not found')
     const paged = query.limit !== undefined || query.cursor !== undefined
     const limit = query.limit ?? 100
-    const rows = await c.get('ctx').repos.jobs.listItems(
+    const rows = await c.get('ctx').repos.jobItems.listItems(
       tenantId,
       job.id,
       paged ? { afterIdx: query.cursor ? decodeCursor(query.cursor) : undefined, limit: limit + 1 } : {},
