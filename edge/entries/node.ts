@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   } else {
     const embedded = createEmbeddedJobs({
       services: createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache, semantic }),
+      // The taxonomy index is built with the provider the mapper reads it with (else offline vectors).
+      embedder: semantic?.indexEmbedder,
       callbackSigningSecret: salt,
       callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
       log: (message, fields) => logger.warn(message, fields),
