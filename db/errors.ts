@@ -47,7 +47,7 @@ export function isConnectionError(err: unknown): boolean {
 const CONNECTION_CODES =
   /^(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|57P0[1-3]|08\d{3}|53300)$/
 const CONNECTION_MESSAGES =
-  /connection terminated|connection (refused|closed|ended|error)|not queryable|timeout exceeded when trying to connect|fetch failed|error connecting to database|websocket|PGlite is closed/i
+  /connection terminated|connection (refused|closed|ended|error)|not queryable|timeout exceeded when trying to connect|fetch failed|error connecting to database|websocket|PGlite is closed|\b(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/i
 
 export const UNIQUE_VIOLATION = '23505'
 export const FOREIGN_KEY_VIOLATION = '23503'

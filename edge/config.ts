@@ -96,6 +96,11 @@ const ConfigSchema = z
      * /metrics stays open — the embedded default on a developer's machine; compose requires it.
      */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /**
+     * Embedded jobs: a queued or failed item untouched this long lost its message (a delivery that
+     * gave up while the database was away); the sweeper (every 30 s) hands it out again. @default 300
+     */
+    JOB_LOST_AFTER_SECONDS: positiveInt.max(86_400).default(300),
 
     /** Semantic mapping (services/ai/config.ts): EMBED_*, LLM_*, AI_*; without EMBED_URL the service stays lexical. */
     ...AiConfigShape,

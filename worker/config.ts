@@ -28,6 +28,8 @@ const WorkerConfigSchema = z.object({
   PORT: positiveInt.max(65535).default(8080),
   /** How long a claimed item is held before the sweeper may hand it to another worker. @default 60 */
   JOB_LEASE_SECONDS: positiveInt.max(3600).default(60),
+  /** A queued or failed item untouched this long lost its message: the sweep dispatches it again. @default 300 */
+  JOB_LOST_AFTER_SECONDS: positiveInt.max(86_400).default(300),
   /** QStash retries per message. @default 3 */
   JOB_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   /** Deliveries QStash keeps in flight towards all workers (flow control). @default 16 */

@@ -50,6 +50,7 @@ export async function startWorker(
     callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
     embedder: semantic?.indexEmbedder,
     leaseMs: config.JOB_LEASE_SECONDS * 1000,
+    sweep: { lostAfterMs: config.JOB_LOST_AFTER_SECONDS * 1000 },
     wrapJobStore: options.wrapJobStore,
     log: (message, fields) => logger.warn(message, fields),
   })

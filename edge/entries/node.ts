@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       embedder: semantic?.indexEmbedder,
       callbackSigningSecret: salt,
       callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
+      sweep: { lostAfterMs: config.JOB_LOST_AFTER_SECONDS * 1000 },
       log: (message, fields) => logger.warn(message, fields),
     })
     dispatcher = embedded.dispatcher

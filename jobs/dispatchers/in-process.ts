@@ -1,4 +1,5 @@
 import type { Delivery, JobDispatcher, JobHandlers, JobMessage, JobOutcome } from '../types'
+import { describeError } from '../../services/logger'
 
 export interface InProcessDispatcherOptions {
   /** Resolved on first delivery: the handlers need a dispatcher (the sweeper re-dispatches) and vice versa. */
@@ -106,7 +107,9 @@ export function createInProcessDispatcher(options: InProcessDispatcherOptions): 
             )
           : [await handlers[batch[0]!.message.route](batch[0]!.message.body, batch[0]!.delivery)]
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error)
+      // A failed query's message is its statement and parameters: the redacted description (which
+      // names the driver's own error, e.g. a lost connection) is what travels on.
+      const text = describeError(error).error
       outcomes = batch.map(() => ({ status: 'retry', error: text }))
     }
     await Promise.all(batch.map((entry, i) => conclude(handlers, entry, outcomes[i] ?? { status: 'retry', error: 'no outcome' })))
