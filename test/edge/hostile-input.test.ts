@@ -254,3 +254,22 @@ describe('hostile input on every POST route', () => {
     expect(((await res.json()) as { detail: { loc: unknown[] }[] }).detail[0]!.loc).toEqual(['body', 'items', 37, 'destino', 'ementa'])
   })
 })
+
+describe('the /v1 batch fails a bad item alone', () => {
+  it('a NUL in one item: the job is accepted, that item fails with its reason, the others are done', async () => {
+    const pair = (i: number) => ({ origem: { nome: `Cálculo ${i}`, carga_horaria: 60, ementa: 'Limites. Derivadas. Integrais.' }, destino: { nome: 'Cálculo I', carga_horaria: 60, ementa: 'Limites. Derivadas. Integrais.' } })
+    const items = [pair(0), pair(1), pair(2)]
+    items[1]!.origem.ementa = 'Limites\u0000. Derivadas.'
+    const res = await app.request('/v1/equivalences/batch', {
+      method: 'POST',
+      headers: { 'X-API-Key': keys['api-client'], 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items }),
+    })
+    expect(res.status).toBe(200)
+    const { job_id: jobId } = (await res.json()) as { job_id: string }
+    await jobs.idle()
+    const { rows } = await database.pool.query<{ idx: number; status: string; last_error: string | null }>('SELECT idx, status, last_error FROM job_items WHERE job_id = $1 ORDER BY idx', [jobId])
+    expect(rows.map((r) => r.status)).toEqual(['done', 'dead', 'done'])
+    expect(rows[1]!.last_error).toContain('NUL')
+  })
+})

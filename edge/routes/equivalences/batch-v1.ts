@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
+import { findUnsafeText } from '../../../engine/safe-text'
 import { callbackUrlProblem } from '../../../jobs/callbacks/target'
 import { evaluateItemMessage, type BatchItemPayload } from '../../../jobs/messages'
 import type { BatchServices } from '../../context'
@@ -43,7 +44,10 @@ export function registerBatchV1(app: App, batch: BatchServices): void {
       const parsed = parseV1EvaluateRequest(item, ['body', 'items', i])
       if (parsed.ok) return { request: parsed.value.request, role: apiKey.role, labels: 'lenient', wire: { labels: parsed.value.labels } }
       // Stored as sent, with the reason: the item handler fails it at once, never retried.
-      return { request: isObject(item) ? item : {}, role: apiKey.role, invalid: parsed.issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ') }
+      // An item with NUL or an unpaired surrogate cannot be stored as sent (jsonb refuses it): its
+      // reason is kept, its text is not.
+      const storable = isObject(item) && findUnsafeText(item) === null
+      return { request: storable ? item : {}, role: apiKey.role, invalid: parsed.issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ') }
     })
     const { job, itemIds } = await c.get('ctx').repos.jobs.create(tenant.id, { payloads, callbackUrl: body.callback_url ?? null, createdByKeyId: apiKey.id })
     try {
