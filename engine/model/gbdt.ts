@@ -118,11 +118,12 @@ export interface Prediction {
   /** Probability that the pair is equivalent. */
   probability: number
   /** Per engine feature (`MODEL_FEATURE_NAMES` order): how much it moved the log-odds (sums, with `base` and the roots, to the logit). */
-  contributions: Float64Array
+  contributions: number[]
 }
 
 export function predict(model: CompiledModel, vector: readonly number[]): Prediction {
-  const contributions = new Float64Array(MODEL_FEATURE_NAMES.length)
+  // A plain array: allocating a typed array per evaluation costs more than the trees themselves.
+  const contributions: number[] = new Array<number>(MODEL_FEATURE_NAMES.length).fill(0)
   const { roots, feature, threshold, left, right, value } = model
   let logit = model.base
   for (let k = 0; k < roots.length; k++) {

@@ -25,9 +25,22 @@ export function modelByVersion(version: string): CompiledModel | undefined {
 
 export type Scorer = { model: CompiledModel; thresholds: Thresholds } | { model: null }
 
+const MANUAL: Scorer = { model: null }
+/** Parsed policies are shared (one per tenant version), so a policy's scorer is worked out once. */
+const scorers = new WeakMap<Policy, Scorer>()
+
 /** The scorer a policy asks for: the hand-set score, or a model with its (or the policy's) thresholds. */
 export function resolveScorer(policy: Policy): Scorer {
-  if (policy.pontuacao === 'manual') return { model: null }
+  let scorer = scorers.get(policy)
+  if (!scorer) {
+    scorer = scorerOf(policy)
+    scorers.set(policy, scorer)
+  }
+  return scorer
+}
+
+function scorerOf(policy: Policy): Scorer {
+  if (policy.pontuacao === 'manual') return MANUAL
   const model = MODELS.get(policy.modelo.versao ?? DEFAULT_MODEL_VERSION)
   // The policy schema only accepts shipped versions, so this holds for any parsed policy.
   if (!model) throw new Error(`unknown model version ${String(policy.modelo.versao)}`)
