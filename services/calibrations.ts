@@ -64,8 +64,8 @@ export async function createCalibration({ ctx, input }: { ctx: ServiceContext; i
   return audited(
     ctx,
     tenantId,
-    () =>
-      createCalibrationsRepository(ctx.db).create(tenantId, {
+    (_repos, tx) =>
+      createCalibrationsRepository(tx).create(tenantId, {
         courseId: input.courseId,
         basePolicyVersion: base.version,
         params: params as unknown as Record<string, unknown>,
@@ -94,12 +94,13 @@ async function makeCurrent(
   version: string,
   actorKeyId: string,
   create: Policy | null,
-): Promise<void> {
+  markActivated: boolean,
+): Promise<Calibration> {
   const today = ctx.clock().toISOString().slice(0, 10)
-  await audited(
+  const { updated } = await audited(
     ctx,
     c.tenantId,
-    async (repos) => {
+    async (repos, tx) => {
       let target = await repos.policies.getByVersion(c.tenantId, version)
       if (!target && create) target = await repos.policies.create(c.tenantId, { version, config: create, description: `calibração ${c.id}` })
       if (!target) throw ServiceError.notFound(`policy version '${version}' not found`)
@@ -108,11 +109,19 @@ async function makeCurrent(
       } else {
         await repos.policies.setDefault(c.tenantId, target.id)
       }
-      return target
+      // The calibration records its version in the same transaction as the switch.
+      const updated = markActivated ? await createCalibrationsRepository(tx).markActivated(c.tenantId, c.id, target.version, ctx.clock()) : c
+      return { target, updated: updated ?? c }
     },
-    (p) => ({ action: 'calibration.activated', actorKeyId, target: c.id, payload: { policy_version: p.version, course_id: c.courseId } }),
+    ({ target }) => ({
+      action: markActivated ? 'calibration.activated' : 'calibration.reverted',
+      actorKeyId,
+      target: c.id,
+      payload: { policy_version: target.version, course_id: c.courseId },
+    }),
   )
   ctx.versions.invalidate(c.tenantId)
+  return updated
 }
 
 /**
@@ -133,9 +142,7 @@ export async function activateCalibration({
     const base = await basePolicy(ctx, c.tenantId, c.basePolicyVersion === BUILTIN_POLICY_VERSION ? undefined : c.basePolicyVersion)
     config = PolicySchema.parse({ ...base.policy, pontuacao: 'modelo', modelo: { ...base.policy.modelo, ...c.thresholds } })
   }
-  await makeCurrent(ctx, c, version, input.actorKeyId, config)
-  const updated = await createCalibrationsRepository(ctx.db).markActivated(c.tenantId, c.id, version, ctx.clock())
-  return updated!
+  return makeCurrent(ctx, c, version, input.actorKeyId, config, true)
 }
 
 /** Makes the calibrated policy's predecessor current again (the calibration's row is kept as it is). */
@@ -150,6 +157,6 @@ export async function revertCalibration({
   if (c.basePolicyVersion === BUILTIN_POLICY_VERSION) {
     throw ServiceError.conflict('the calibration started from the built-in policy, which has no stored version to make current')
   }
-  await makeCurrent(ctx, c, c.basePolicyVersion, input.actorKeyId, null)
+  await makeCurrent(ctx, c, c.basePolicyVersion, input.actorKeyId, null, false)
   return c
 }
