@@ -140,7 +140,9 @@ export async function activateCalibration({
   let config: Policy | null = null
   if (!c.activatedPolicyVersion) {
     const base = await basePolicy(ctx, c.tenantId, c.basePolicyVersion === BUILTIN_POLICY_VERSION ? undefined : c.basePolicyVersion)
-    config = PolicySchema.parse({ ...base.policy, pontuacao: 'modelo', modelo: { ...base.policy.modelo, ...c.thresholds } })
+    // "Never by score" is a threshold past 100 in the search; a policy says it as 100.
+    const t = { score_deferido: Math.min(100, c.thresholds.score_deferido), score_revisao: Math.min(100, c.thresholds.score_revisao) }
+    config = PolicySchema.parse({ ...base.policy, pontuacao: 'modelo', modelo: { ...base.policy.modelo, ...t } })
   }
   return makeCurrent(ctx, c, version, input.actorKeyId, config, true)
 }
