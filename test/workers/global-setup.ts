@@ -18,6 +18,7 @@ export default async function setup(project: TestProject) {
   const keys = createApiKeysRepository(database.db, salt)
   const client = (await keys.create(tenant.id, { role: 'api-client' })).plaintext
   const auditor = (await keys.create(tenant.id, { role: 'auditor' })).plaintext
+  const admin = (await keys.create(tenant.id, { role: 'admin' })).plaintext
   project.provide('workerd', {
     bindings: {
       DATABASE_URL: database.url,
@@ -28,7 +29,7 @@ export default async function setup(project: TestProject) {
       RATE_LIMIT_ENABLED: 'false',
       LOG_LEVEL: 'warn',
     },
-    keys: { client, auditor },
+    keys: { client, auditor, admin },
     // The OpenAI-compatible stand-in, for the semantic tier's own workerd test (not an app binding).
     ai: { baseUrl: ai.baseUrl },
   })
@@ -40,6 +41,6 @@ export default async function setup(project: TestProject) {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    workerd: { bindings: Record<string, string>; keys: { client: string; auditor: string }; ai: { baseUrl: string } }
+    workerd: { bindings: Record<string, string>; keys: { client: string; auditor: string; admin: string }; ai: { baseUrl: string } }
   }
 }

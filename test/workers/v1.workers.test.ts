@@ -40,6 +40,28 @@ describe('/v1 inside workerd', () => {
     await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, {}), 422, Py.ValidationError)
   })
 
+  it('takes the original’s admin calls, and the binding then decides for api-clients', async () => {
+    const tv = await expectModel(
+      await call('POST', '/admin/taxonomy_versions', keys.admin, {
+        version: 'wd-2026.01',
+        nodes: [{ id: 1001, area: 'Adm', subarea: 'Fund', conceito: 'Banco de dados relacional', descricao: 'SQL', palavras_chave: ['sql', 'modelo relacional'], nivel: 'basico', critico: true }],
+      }),
+      200,
+      Py.TaxonomyVersionCreated,
+    )
+    expect(tv.nodes).toBe(1)
+    await expectModel(await call('POST', '/admin/policy_versions', keys.admin, { version: 'wd-strict', config: { min_score_deferir: 100, min_score_complemento: 99 } }), 200, Py.PolicyVersionCreated)
+    await expectModel(await call('POST', '/admin/policy_versions', keys.admin, { version: 'wd-lax', config: { min_score_deferir: 1, min_score_complemento: 0 } }), 200, Py.PolicyVersionCreated)
+    await expectModel(await call('POST', '/admin/bindings', keys.admin, { course_id: 'WD-BD', taxonomy_version: 'wd-2026.01', policy_version: 'wd-strict' }), 200, Py.BindingCreated)
+    const out = await expectModel(
+      await call('POST', '/v1/equivalences/evaluate', keys.client, { ...allExamples.testPageDeferido, request_id: 'wd-bound-1', course_id: 'WD-BD', policy_version: 'wd-lax' }),
+      200,
+      Py.EvaluateResponse,
+    )
+    expect(out.meta.versao_politica_aplicada).toBe('wd-strict')
+    expect((await expectModel(await call('POST', '/admin/dlq/requeue/00000000-0000-4000-8000-000000000000', keys.admin), 404, Py.ErrorDetail)).detail).toBe('JobItem not found')
+  })
+
   it('serves /metrics with the original’s names and /docs from the bundle', async () => {
     await call('GET', '/health')
     expect(await (await call('GET', '/metrics')).text()).toMatch(/http_requests_total\{path="\/health",method="GET",status="200"\}/)
