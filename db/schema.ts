@@ -244,6 +244,11 @@ export const equivalenceResults = pgTable(
     index('equivalence_results_tenant_created_idx').on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     index('equivalence_results_tenant_decisao_idx').on(t.tenantId, t.decisao, t.createdAt.desc()),
     index('equivalence_results_tenant_course_idx').on(t.tenantId, t.courseId, t.createdAt.desc()),
+    // A batch item's result by the request_id its client gave it (stored as `batch:<job>:<index>`):
+    // /v1 evaluate answers it as cached (services/evaluation.ts). Only batch rows are indexed.
+    index('equivalence_results_batch_client_request_idx')
+      .on(t.tenantId, sql`(${t.response}->'meta'->>'client_request_id')`)
+      .where(sql`request_id LIKE 'batch:%'`),
   ],
 )
 

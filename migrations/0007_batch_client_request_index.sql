@@ -1,0 +1,1 @@
+CREATE INDEX "equivalence_results_batch_client_request_idx" ON "equivalence_results" USING btree ("tenant_id",("response"->'meta'->>'client_request_id')) WHERE request_id LIKE 'batch:%';
