@@ -34,8 +34,9 @@ beforeAll(async () => {
   app = createApp({ config, db: handle.db, logger: createLogger('debug', (line) => lines.push(line)) })
 })
 afterAll(async () => {
-  await handle?.close()
+  // The proxy first: its sockets gone, the pool's end() cannot wait on a half-closed one.
   await proxy?.close()
+  await handle?.close()
   await database?.drop()
 })
 
