@@ -123,6 +123,11 @@ export async function evaluateAndStore({
     actorKeyId: string
     /** Idempotency-Key header or body request_id; absent → a fresh id (not idempotent). */
     idempotencyKey: string | undefined
+    /**
+     * /v1: a batch item's result whose client gave it this request id (and the same body) is the
+     * stored answer too. Looked up beside the evaluation, so it adds a query but no wait.
+     */
+    batchAnswers?: boolean
   }
 }): Promise<StoredEvaluation> {
   if (input.idempotencyKey?.startsWith(INTERNAL_REQUEST_ID_PREFIX)) {
@@ -133,6 +138,12 @@ export async function evaluateAndStore({
     ])
   }
   const requestId = input.idempotencyKey ?? crypto.randomUUID()
+  const batchAnswer =
+    input.batchAnswers && input.idempotencyKey
+      ? ctx.repos.results.getBatchAnswer(input.tenantId, input.idempotencyKey, inputHashOf(input.request))
+      : undefined
+  // Awaited below; until then a rejection must not count as unhandled.
+  batchAnswer?.catch(() => undefined)
   let evaluation: Evaluation
   try {
     evaluation = await evaluate({ ctx, input: { ...input, requestId } })
@@ -140,8 +151,12 @@ export async function evaluateAndStore({
     // If the look-up fails too (database down), the original error is the one to answer with.
     const existing = input.idempotencyKey ? await ctx.repos.results.getByRequestId(input.tenantId, requestId).catch(() => null) : null
     if (existing) return replayOf(existing, inputHashOf(input.request))
+    const answered = await batchAnswer?.catch(() => null)
+    if (answered) return { result: answered, replay: true }
     throw err
   }
+  const answered = await batchAnswer
+  if (answered) return { result: answered, replay: true }
   const saved = await ctx.repos.results.insertIdempotent(input.tenantId, evaluation.row, {
     audit: { ...evaluation.audit, actorKeyId: input.actorKeyId },
   })

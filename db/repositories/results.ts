@@ -1,4 +1,4 @@
-import { and, count, desc, eq, getTableColumns, gte, lt, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, getTableColumns, gte, lt, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../client'
 import { cursorAtOf, newestFirstAfter, newestFirstPage, pageSize, type Page } from '../cursor'
 import { isUuid } from '../ids'
@@ -151,6 +151,30 @@ export function createResultsRepository(db: Database) {
   return {
     getByRequestId: async (tenantId: string, requestId: string) =>
       verified(await getByRequestId(tenantId, requestId)),
+
+    /**
+     * The first batch item's result (`batch:<job>:<index>`) whose client gave it `clientRequestId`
+     * and whose request hashes to `inputHash`; one look-up on the partial index of migration 0007.
+     */
+    async getBatchAnswer(tenantId: string, clientRequestId: string, inputHash: string): Promise<EquivalenceResult | null> {
+      if (!isUuid(tenantId)) return null
+      const t = equivalenceResults
+      const [row] = await db
+        .select()
+        .from(t)
+        .where(
+          and(
+            eq(t.tenantId, tenantId),
+            // The index's own predicate and expression, word for word, so the planner uses it.
+            sql`request_id LIKE 'batch:%'`,
+            sql`(${t.response}->'meta'->>'client_request_id') = ${clientRequestId}`,
+            eq(t.inputHash, inputHash),
+          ),
+        )
+        .orderBy(asc(t.createdAt), asc(t.id))
+        .limit(1)
+      return verified(row ?? null)
+    },
 
     /**
      * Stores a result unless this tenant already has one for `requestId`; either way returns the

@@ -213,6 +213,34 @@ describe('/v1 batch and jobs', () => {
     expect(results[2]!.error).toMatch(/ementa/)
   })
 
+  it('answers a request_id a batch item was given with that item’s stored result and "cached": true, for its tenant only', async () => {
+    const body = { ...allExamples.testPageDeferido, request_id: 'from-batch-0001' }
+    const created = await expectModel(await call('POST', '/v1/equivalences/batch', { key: keys.a!['api-client'], body: { items: [body] } }), 200, Py.BatchCreated)
+    for (;;) {
+      const status = await expectModel(await call('GET', `/v1/jobs/${created.job_id}`, { key: keys.a!['api-client'] }), 200, Py.JobStatus)
+      if (status.status !== 'queued' && status.status !== 'running') break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    const [item] = await expectModel(await call('GET', `/v1/jobs/${created.job_id}/results`, { key: keys.a!['api-client'] }), 200, Py.JobResults)
+    expect(item!.status).toBe('done')
+
+    const res = await evaluate(body)
+    expect(res.headers.get('Idempotent-Replayed')).toBe('true')
+    const answer = await expectModel(res, 200, Py.EvaluateResponse)
+    expect(answer).toMatchObject({ cached: true, request_id: 'from-batch-0001', decisao: item!.result!.decision, score: item!.result!.score })
+    expect(answer.meta).toMatchObject({ job_id: created.job_id, client_request_id: 'from-batch-0001' })
+    // Answered from the batch's row: nothing stored under the client's id.
+    const stored = await database.pool.query("SELECT count(*)::int AS n FROM equivalence_results WHERE request_id = 'from-batch-0001'")
+    expect(stored.rows[0].n).toBe(0)
+
+    // Another body under that id is evaluated (not the batch's answer); another tenant's batch never answers.
+    const other = await expectModel(await evaluate({ ...body, origem: { ...body.origem, carga_horaria: 10 } }), 200, Py.EvaluateResponse)
+    expect(other.cached).not.toBe(true)
+    const elsewhere = await expectModel(await evaluate(body, keys.b!['api-client']), 200, Py.EvaluateResponse)
+    expect(elsewhere.cached).not.toBe(true)
+    expect(elsewhere.meta.job_id).toBeUndefined()
+  })
+
   it('is 404 for an unknown job and for another tenant’s', async () => {
     const created = await expectModel(
       await call('POST', '/v1/equivalences/batch', { key: keys.a!['api-client'], body: { items: [{ ...testPageMinimal, request_id: 'iso-1' }] } }),

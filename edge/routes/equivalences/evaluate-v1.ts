@@ -16,7 +16,7 @@ import { REPLAY_HEADER } from './evaluate'
  * `POST /v1/equivalences/evaluate` in the replaced service's contract (edge/wire/v1). The same
  * evaluation as `/v2`; what differs is the wire: lax parsing, version names as labels (an unknown
  * one does not fail), the body's `request_id` before `Idempotency-Key`, a stored answer given
- * again with `"cached": true`, and a reused `request_id` with another body evaluated and stored
+ * again with `"cached": true` (also one a batch item stored for the same id and body), and a reused `request_id` with another body evaluated and stored
  * anew — never over the first — with a warning, where `/v2` answers 409.
  */
 const route = createRoute({
@@ -49,7 +49,7 @@ export function registerEvaluateV1(app: App): void {
     const tenant = c.get('tenant')
     const apiKey = c.get('apiKey')
     const clientId = request.request_id ?? c.req.valid('header')['idempotency-key']
-    const run = (idempotencyKey: string | undefined) =>
+    const run = (idempotencyKey: string | undefined, batchAnswers = false) =>
       evaluateAndStore({
         ctx: c.get('ctx'),
         input: {
@@ -58,6 +58,7 @@ export function registerEvaluateV1(app: App): void {
           actorKeyId: apiKey.id,
           request,
           idempotencyKey,
+          batchAnswers,
           labels: 'lenient',
           onEngineFailure: (err) =>
             services.logger.error('engine failed; answered in degraded mode', { request_id: c.get('requestId'), ...describeError(err) }),
@@ -66,7 +67,8 @@ export function registerEvaluateV1(app: App): void {
     let outcome
     let reused = false
     try {
-      outcome = await run(clientId)
+      // The original stored batch items under the client's request_id: an id a batch answered replays it.
+      outcome = await run(clientId, true)
     } catch (err) {
       if (!(err instanceof ServiceError && err.code === 'CONFLICT' && clientId)) throw err
       // Stored under an id of its own, derived from the body: the same body again replays it.
