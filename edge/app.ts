@@ -27,6 +27,7 @@ import { BATCH_PATHS } from './routes/equivalences/batch'
 import { registerEquivalenceRoutes } from './routes/equivalences/index'
 import { registerJobRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
+import { withExamples } from './routes/openapi-examples'
 import { registerResultRoutes } from './routes/results/index'
 import { registerReviewRoutes } from './routes/review/index'
 import { registerDocs } from './routes/system/docs'
@@ -157,13 +158,16 @@ export function createApp(deps: AppDeps): App {
   registerConsole(app)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKeyAuth', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
-  app.doc31('/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     info: {
       title: 'Equivalence Engine',
       version: '1.0.0',
       description: 'Decides whether a taken course (origem) can be credited as a target course (destino).',
     },
-  })
+  }
+  // Built once (routes are all registered by now), with an example on every route (routes/openapi-examples.ts).
+  let document: unknown
+  app.get('/openapi.json', (c) => c.json((document ??= withExamples(app.getOpenAPI31Document(documentConfig))) as object))
   return app
 }

@@ -28,7 +28,7 @@ export const V1TaxonomyVersionSchema = z
   .openapi('V1TaxonomyVersionCreate', {
     example: {
       version: '2026.01',
-      nodes: [{ id: 1012, area: 'Administração', subarea: 'Gestão', conceito: 'Planejamento Estratégico', descricao: 'Modelos de planejamento', palavras_chave: ['swot', 'planejamento estratégico'], nivel: 'intermediario', critico: true }],
+      nodes: [{ id: '1012', area: 'Administração', subarea: 'Gestão', conceito: 'Planejamento Estratégico', descricao: 'Modelos de planejamento', palavras_chave: ['swot', 'planejamento estratégico'], nivel: 'intermediario', critico: true }],
     },
   })
 export const V1PolicyVersionSchema = z
