@@ -22,7 +22,7 @@ const calibrationId = '6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2910'
 
 const apiKey = {
   id: keyId,
-  prefix: 'ee_live_3kq9',
+  prefix: 'ee_Zx8pQm2',
   name: 'SGA secretaria',
   role: 'api-client',
   status: 'active',
@@ -53,8 +53,8 @@ const precedent = {
   id: precedentId,
   origem: 'Cálculo Diferencial e Integral I',
   destino: 'Cálculo I',
-  origin_key: 'calculo diferencial e integral i|90',
-  target_key: 'mat101|calculo i',
+  origin_key: '||calculo diferencial e integral i',
+  target_key: '||calculo i',
   decisao: 'DEFERIDO',
   motivo: 'Conteúdo equivalente conferido com o plano de ensino.',
   status: 'active',
@@ -78,14 +78,14 @@ const calibration = {
   activated_policy_version: null,
   activated_at: null,
   created_at: at,
-  report: { revisoes: 120, precisao_deferido: 0.97, precisao_indeferido: 0.93 },
+  report: { revisoes: 120, descartadas: 0, limiares_atuais: { score_deferido: 75, score_revisao: 15 }, limiares_propostos: { score_deferido: 82, score_revisao: 40 } },
 }
 
 /** By component schema name. */
 export const componentExamples: Record<string, unknown> = {
   ApiKey: apiKey,
   CreateApiKey: { role: 'api-client', name: 'SGA secretaria', expires_at: '2027-12-31T23:59:59.000Z' },
-  CreatedApiKey: { ...apiKey, last_used_at: null, key: 'ee_live_3kq9_Zx8pQm2vT7rLw4nB6yHc' },
+  CreatedApiKey: { ...apiKey, last_used_at: null, key: 'ee_Zx8pQm2vT7rLw4nB6yHcK1dF9sA3jE5uW0oN2iM8gT4' },
   PolicyVersion: { id: 'e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b', version: '2026.1', config: DEFAULT_POLICY, is_default: true, created_at: at },
   CreatePolicy: { version: '2026.1', config: { score_deferido: 80, score_revisao: 40, carga_horaria: { modo: 'fracao', fracao_minima: 0.75 } } },
   TaxonomyVersion: taxonomyVersion,
@@ -144,15 +144,21 @@ export const operationExamples: Record<string, Examples> = {
   'POST /admin/jobs/{id}/requeue': { answer: { job_id: jobId, requeued: 1, item_ids: [itemId] } },
   'POST /admin/jobs/{id}/items/{item_id}/requeue': { answer: { job_id: jobId, requeued: 1, item_ids: [itemId] } },
   'GET /admin/jobs/callback-secret': {
-    answer: { secret: 'whsec_4f3a9c1d7e2b8a6f5c0d9e1b3a7f2c8d', header: 'X-Signature', scheme: 'HMAC-SHA256 of `<timestamp>.<body>`, hex' },
+    answer: {
+      secret: 'whsec_4f3a9c1d7e2b8a6f5c0d9e1b3a7f2c8d4f3a9c1d7e2b8a6f5c0d9e1b3a7f2c8d',
+      header: 'X-Equivalence-Signature',
+      scheme: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>; reject if |now - t| > 300 s',
+    },
   },
   'POST /v2/admin/precedents/{id}/expire': { request: { valid_until: '2027-06-30' }, answer: { ...precedent, valid_until: '2027-06-30' } },
   'POST /v2/admin/precedents/{id}/revoke': { answer: { ...precedent, status: 'revoked', revoked_at: at } },
   'POST /v2/admin/calibrations/{id}/activate': {
-    answer: { ...calibration, status: 'ativada', activated_policy_version: '2026.1-cal-1', activated_at: at },
+    answer: { ...calibration, status: 'ativada', activated_policy_version: '2026.1-cal-6f5e4d3c', activated_at: at },
   },
   'GET /v2/jobs/{id}/results.csv': {
-    answer: 'item_id,index,status,request_id,decisao,score,error\n' + `${itemId},0,completed,sec-2026-0001,DEFERIDO,90.63,\n`,
+    answer:
+      'idx,status,result_id,decisao,score,degraded_mode,origem,destino,justificativa_curta,erro\r\n' +
+      `0,completed,${resultId},DEFERIDO,90.63,false,Cálculo Diferencial e Integral I,Cálculo I,Deferido: a origem cobre o conteúdo do destino.,\r\n`,
   },
 }
 
