@@ -46,7 +46,8 @@ describe('/metrics on the API', () => {
 
   it.each(['/metrics', '/%6detrics', '/./metrics', '/metrics/', '//metrics'])('%s needs the operator token', async (path) => {
     const tenant = await m.createTenant()
-    for (const headers of [{}, { 'X-API-Key': tenant.keys.admin }, { Authorization: `Bearer ${tenant.keys.admin}` }, { Authorization: `Bearer ${token}x` }]) {
+    const attempts: Record<string, string>[] = [{}, { 'X-API-Key': tenant.keys.admin }, { Authorization: `Bearer ${tenant.keys.admin}` }, { Authorization: `Bearer ${token}x` }]
+    for (const headers of attempts) {
       const res = await m.app.request(`http://api.test${path}`, { headers })
       expect(res.status, `${path} ${JSON.stringify(headers)}`).not.toBe(200)
       expect(await res.text()).not.toContain(tenant.id)
