@@ -4,7 +4,7 @@ import { pairFeatures, type PairFeatures } from './features'
 import { justify } from './justify'
 import { createLexicalMapper, type ConceptMapper, type ConceptMatch } from './mapper'
 import type { Policy } from './policy'
-import { ageRule, approvalRule, criticalRule, levelRule, sequenceRule, workloadRule, type RuleOutcome } from './rules'
+import { ageRule, approvalRule, criticalRule, criticalRuleUnassessed, levelRule, sequenceRule, workloadRule, type RuleOutcome } from './rules'
 import type { Course, EvaluateRequest, EvaluateResponse, Evidence } from './schemas'
 import { modelFeatureVector } from './model/features'
 import { predict, topFactors, type Factor } from './model/gbdt'
@@ -186,6 +186,8 @@ async function analysePair(request: EvaluateRequest, ctx: EvaluationContext, clo
 
   const byId = new Map(mapping.matches.map((m) => [m.conceito_id, m]))
   const confidence = (c: Concept) => byId.get(c.id)?.confianca ?? 0
+  // Unmapped (degraded) concepts were never looked for in the origin: unassessed, not missing.
+  const assessed = mapping.degradedReason === null
   const covered = (c: Concept) => confidence(c) >= policy.confianca_minima
   let pesoTotal = 0
   let pesoCoberto = 0
@@ -196,15 +198,17 @@ async function analysePair(request: EvaluateRequest, ctx: EvaluationContext, clo
     pesoTotal += c.peso
     // Coverage credits partial matches in proportion to their confidence.
     pesoCoberto += c.peso * confidence(c)
-    if (!covered(c)) faltantes.push(c.nome)
+    if (assessed && !covered(c)) faltantes.push(c.nome)
     if (c.critico) {
       criticos.push(c)
-      if (!covered(c)) criticosFaltantes.push(c.nome)
+      if (assessed && !covered(c)) criticosFaltantes.push(c.nome)
     }
   }
   const cobertura = pesoTotal > 0 ? pesoCoberto / pesoTotal : 0
-  const coberturaCritica = criticos.length > 0 ? (criticos.length - criticosFaltantes.length) / criticos.length : null
-  rules.push(criticalRule(criticosFaltantes, criticos.length, policy))
+  // Unassessed critical concepts count as uncovered for the score, as the coverage of unmapped concepts does.
+  const criticosCobertos = assessed ? criticos.length - criticosFaltantes.length : 0
+  const coberturaCritica = criticos.length > 0 ? criticosCobertos / criticos.length : null
+  rules.push(assessed ? criticalRule(criticosFaltantes, criticos.length, policy) : criticalRuleUnassessed(criticos.length))
   return {
     policy,
     lang,

@@ -33,9 +33,10 @@ export function justify(input: JustificationInput): { curta: string; detalhada: 
   const blocking = failed.find((r) => r.efeito === 'bloqueia')
   const review = failed.find((r) => r.efeito === 'revisao')
 
+  // Same precedence as `decide`: a blocking rule refuses even when the mapper could not judge.
   let curta: string
-  if (input.degradedReason) curta = `Análise humana necessária: ${input.degradedReason}`
-  else if (input.decisao === 'INDEFERIDO' && blocking) curta = `Indeferido: ${blocking.detalhe}`
+  if (input.decisao === 'INDEFERIDO' && blocking) curta = `Indeferido: ${blocking.detalhe}`
+  else if (input.degradedReason) curta = `Análise humana necessária: ${input.degradedReason}`
   else if (input.decisao === 'ANALISE_HUMANA' && review) curta = `Análise humana necessária: ${review.detalhe}`
   else if (input.decisao === 'DEFERIDO') curta = `Deferido: a origem cobre ${pct(input.cobertura)} dos conteúdos do destino (score ${input.score.toFixed(1)}).`
   else if (input.decisao === 'INDEFERIDO') curta = `Indeferido: a origem cobre apenas ${pct(input.cobertura)} dos conteúdos do destino (score ${input.score.toFixed(1)}).`

@@ -85,6 +85,12 @@ export function criticalRule(missing: readonly string[], total: number, policy: 
   return policy.exigir_criticos ? fail('conceitos_criticos', detalhe) : fail('conceitos_criticos', detalhe, null)
 }
 
+/** In degraded mode the critical concepts were not looked for: neither covered nor missing. */
+export function criticalRuleUnassessed(total: number): RuleOutcome {
+  if (total === 0) return notApplicable('conceitos_criticos', 'O destino não tem conceitos críticos.')
+  return notApplicable('conceitos_criticos', 'Os conceitos críticos do destino não foram avaliados (análise automática suspensa).')
+}
+
 export function sequenceRule(conflict: boolean, origemNome: string, destinoNome: string, policy: Policy): RuleOutcome {
   if (!conflict) return pass('sequencia', 'As disciplinas não são etapas diferentes de uma mesma sequência.')
   const detalhe = `"${origemNome}" e "${destinoNome}" são etapas diferentes da mesma sequência de disciplinas.`
