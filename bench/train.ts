@@ -45,6 +45,8 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     'report-only': { type: 'string', multiple: true, default: [] },
+    /** Files fitted and tuned on whole (no held-out quarter), beside the positional files' tuning parts. */
+    'tune-whole': { type: 'string', multiple: true, default: [] },
     version: { type: 'string', default: 'gbdt-pares-1' },
     folds: { type: 'string', default: '5' },
     'min-precision': { type: 'string', default: '0.95' },
@@ -54,6 +56,8 @@ const { values, positionals } = parseArgs({
     'choose-on': { type: 'string' },
     /** Cases per language from which that language must meet the constraints on its own (0 = pooled only). */
     'min-stratum': { type: 'string', default: '100' },
+    /** Thresholds chosen per language (each meeting the constraints, so the pool does too). */
+    'per-language': { type: 'boolean', default: false },
     /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
     oof: { type: 'string' },
   },
@@ -75,7 +79,10 @@ const k = Number(values.folds)
 const version = values.version
 const coberturaMinima = DEFAULT_POLICY.cobertura_minima
 
-const samples = await loadSamples(positionals, { reportOnly: values['report-only'] })
+const samples = await loadSamples(positionals, {
+  reportOnly: values['report-only'],
+  tuneWhole: values['tune-whole'],
+})
 const tune = samples.filter((s) => !s.heldOut)
 const held = samples.filter((s) => s.heldOut)
 const folds = groupFolds(
@@ -139,6 +146,8 @@ if (values.oof) {
       lang: s.lang,
       label: s.pair.label,
       score: oof[i],
+      cobertura: s.input.cobertura,
+      file: s.file,
       blocked: s.input.blocked,
       review: s.input.review,
     }),
@@ -152,13 +161,28 @@ const choice = chooseThresholds(
   coberturaMinima,
 )
 const thresholds = choice.thresholds
+const chosenCases = cvCases.filter((_, i) => chooseOn === null || tune[i]!.file === chooseOn)
+const langThresholds: Record<string, Thresholds> = {}
+if (values['per-language']) {
+  for (const lang of [...new Set(tune.map((s) => s.lang))].sort())
+    langThresholds[lang] = chooseThresholds(
+      chosenCases.filter((c) => c.stratum === lang),
+      { ...constraints, minStratum: 0 },
+      coberturaMinima,
+    ).thresholds
+}
+const thresholdsOf = (lang: string | undefined): Thresholds => (lang && langThresholds[lang]) || thresholds
 
 const { artefact, model } = fit(tune, thresholds)
+if (values['per-language']) artefact.limiares_por_idioma = langThresholds
 const heldCases = held.map((s) => caseOf(s, scoreOf(predict(model, s.input.vector).probability)))
 
 type Row = { equivalent: boolean; decisao: ReturnType<typeof decideCase> }
 const decided = (cases: readonly ScoredCase[]): Row[] =>
-  cases.map((c) => ({ equivalent: c.equivalent, decisao: decideCase(c, thresholds, coberturaMinima) }))
+  cases.map((c) => ({
+    equivalent: c.equivalent,
+    decisao: decideCase(c, thresholdsOf(c.stratum), coberturaMinima),
+  }))
 const manual = (subset: readonly Sample[]): Row[] =>
   subset.map((s) => ({
     equivalent: s.equivalent,
@@ -175,7 +199,7 @@ function byLanguage(subset: readonly Sample[], rows: readonly Row[]): Record<str
 const cvRows = decided(cvCases)
 const heldRows = decided(heldCases)
 const report = {
-  dados: [...positionals, ...values['report-only']].map((file) => ({
+  dados: [...positionals, ...values['tune-whole'], ...values['report-only']].map((file) => ({
     arquivo: basename(file),
     sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
     pares: samples.filter((s) => s.file === basename(file)).length,
@@ -185,6 +209,7 @@ const report = {
   parametros: params,
   restricoes: constraints,
   limiares_escolhidos_em: chooseOn ?? 'todos os pares de ajuste',
+  limiares_por_idioma: values['per-language'] ? langThresholds : null,
   cobertura_minima: coberturaMinima,
   validacao_cruzada: {
     folds: k,
@@ -229,6 +254,8 @@ console.log(
 console.log(
   `thresholds: DEFERIDO at score ≥ ${thresholds.score_deferido}, INDEFERIDO below ${thresholds.score_revisao}`,
 )
+for (const [lang, t] of Object.entries(langThresholds))
+  console.log(`thresholds (${lang}): DEFERIDO at score ≥ ${t.score_deferido}, INDEFERIDO below ${t.score_revisao}`)
 for (const [lang, s] of Object.entries(report.validacao_cruzada.modelo))
   console.log(show(`grouped ${k}-fold CV, model, ${lang}`, s))
 for (const [lang, s] of Object.entries(report.validacao_cruzada.manual))

@@ -60,7 +60,7 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
     const vector = modelVectorOf(a)
     const prediction = predict(scorer.model, vector)
     score = scoreOf(prediction.probability)
-    thresholds = scorer.thresholds
+    thresholds = scorer.byLanguage[a.lang] ?? scorer.thresholds
     fatores = topFactors(vector, prediction)
   } else {
     score = computeScore({ cobertura, coberturaCritica, features, penalidadeNivel: a.penalty }, policy)

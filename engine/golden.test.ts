@@ -38,9 +38,10 @@ describe('golden scenarios', () => {
     expect(r.justificativa_curta).toMatch(/^Deferido/)
   })
 
-  it('the model sends the old-catalogue Cálculo 1 (`1` vs `I`) to a person, well above refusal', async () => {
+  it('the model credits the old-catalogue Cálculo 1 (`1` vs `I`) on its Portuguese threshold', async () => {
     const r = await evaluate({ origem: calculo1, destino: calculo1Antigo })
-    expect(r.decisao).toBe('ANALISE_HUMANA')
+    // gbdt-pares-1 (one threshold for both languages) sent it to a person; gbdt-pares-2 credits it.
+    expect(r.decisao).toBe('DEFERIDO')
     expect(r.score).toBeGreaterThan(80)
     expect(r.meta.fatores_modelo).toContainEqual(expect.objectContaining({ fator: 'identificacao', valor: 1 }))
   })
@@ -197,11 +198,13 @@ describe('golden scenarios', () => {
       destino: estruturasDeDados,
     }
     expect((await evaluate(request, { policy: MANUAL })).decisao).toBe('DEFERIDO')
-    // The model has no N:1 pairs to learn from; with two halves it asks a person.
+    // gbdt-pares-1 asked a person here; gbdt-pares-2's Portuguese threshold credits the two halves.
     const r = await evaluate(request)
     expect(r.breakdown.cobertura).toBeGreaterThan(0.9)
     expect(rule(r, 'carga_horaria').detalhe).toContain('60 h cursadas')
-    expect(r.decisao).toBe('ANALISE_HUMANA')
+    expect(r.decisao).toBe('DEFERIDO')
+    const old = await evaluate(request, { policy: { modelo: { versao: 'gbdt-pares-1' } } })
+    expect(old.decisao).toBe('ANALISE_HUMANA')
     expect(new Set(r.evidence.map((e) => e.origem.indice_origem))).toEqual(new Set([0, 1]))
     expect(r.meta.n_origens).toBe(2)
   })

@@ -33,11 +33,11 @@ export const HELD_OUT_SHARE = 0.25
  * Reads labelled files in place and measures every pair under `policy`. Groups and the held-out
  * part are computed per file (courses of two files are different institutions' courses), so a
  * file splits the same way whatever else is read with it — training and `eval --calibrate` agree.
- * `reportOnly` files are held out whole.
+ * `reportOnly` files are held out whole; `tuneWhole` files have no held-out part (all fitted/tuned on).
  */
 export async function loadSamples(
   files: readonly string[],
-  options: { reportOnly?: readonly string[]; policy?: Policy } = {},
+  options: { reportOnly?: readonly string[]; tuneWhole?: readonly string[]; policy?: Policy } = {},
 ): Promise<Sample[]> {
   const policy = options.policy ?? DEFAULT_POLICY
   const samples: Sample[] = []
@@ -45,8 +45,9 @@ export async function loadSamples(
   const all = [
     ...files.map((f) => ({ f, whole: false })),
     ...(options.reportOnly ?? []).map((f) => ({ f, whole: true })),
+    ...(options.tuneWhole ?? []).map((f) => ({ f, whole: false, tuneAll: true })),
   ]
-  for (const { f, whole } of all) {
+  for (const { f, whole, tuneAll } of all as { f: string; whole: boolean; tuneAll?: boolean }[]) {
     const pairs = readPairs(f)
     let groups = courseGroups(pairs)
     let grouping: Sample['grouping'] = 'component'
@@ -54,7 +55,7 @@ export async function loadSamples(
       groups = courseGroups(pairs, 'target')
       grouping = 'target'
     }
-    const held = heldOutGroups(pairs, groups, HELD_OUT_SHARE)
+    const held = tuneAll ? new Set<number>() : heldOutGroups(pairs, groups, HELD_OUT_SHARE)
     for (let i = 0; i < pairs.length; i++) {
       const pair = pairs[i]!
       const input = await scoringInput(toRequest(pair), {

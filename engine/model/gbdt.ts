@@ -30,6 +30,10 @@ export const ModelArtefactSchema = z.object({
   arvores: z.array(TreeSchema).min(1),
   /** Score (100 × probability of equivalence) thresholds the training chose. */
   limiares: z.object({ score_deferido: score, score_revisao: score }).strict(),
+  /** Thresholds chosen for one language alone (the engine knows a pair's language); `limiares` for the others. */
+  limiares_por_idioma: z
+    .record(z.string(), z.object({ score_deferido: score, score_revisao: score }).strict())
+    .optional(),
   relatorio: z.unknown().optional(),
 })
 
@@ -38,6 +42,7 @@ export type ModelArtefact = z.infer<typeof ModelArtefactSchema>
 export interface CompiledModel {
   version: string
   thresholds: { score_deferido: number; score_revisao: number }
+  thresholdsByLanguage: Readonly<Record<string, { score_deferido: number; score_revisao: number }>>
   featureNames: readonly ModelFeatureName[]
   base: number
   /** Every tree's nodes in one set of arrays (children as absolute indexes); `roots[k]` starts tree k. */
@@ -107,6 +112,7 @@ export function compileModel(raw: unknown): CompiledModel {
   return {
     version: a.versao,
     thresholds: a.limiares,
+    thresholdsByLanguage: a.limiares_por_idioma ?? {},
     featureNames,
     base: a.base,
     roots: Int32Array.from(roots),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { calculo1, calculo1Antigo, estruturasDeDados, historiaDaArte } from '../__fixtures__/courses'
 import { evaluate } from '../__fixtures__/evaluate'
 import { PolicySchema } from '../policy'
-import artefact from './gbdt-pares-1.json' with { type: 'json' }
+import artefact from './gbdt-pares-2.json' with { type: 'json' }
 import { MODEL_FEATURE_NAMES } from './features'
 import { compileModel, ModelArtefactSchema, predict, topFactors } from './gbdt'
 import { DEFAULT_MODEL_VERSION, MODEL_VERSIONS, modelByVersion } from './registry'
@@ -17,6 +17,19 @@ describe('the shipped model artefact', () => {
     const report = a.relatorio as { validacao_cruzada: { folds: number }; reservado: object }
     expect(report.validacao_cruzada.folds).toBeGreaterThanOrEqual(2)
     expect(Object.keys(report.reservado).length).toBeGreaterThan(0)
+  })
+
+  it('chooses its thresholds per language, and keeps the earlier version loadable', () => {
+    const a = ModelArtefactSchema.parse(artefact)
+    for (const lang of ['pt', 'en']) {
+      const t = a.limiares_por_idioma?.[lang]
+      expect(t, lang).toBeDefined()
+      expect(t!.score_revisao).toBeLessThanOrEqual(t!.score_deferido)
+      expect(modelByVersion(a.versao)!.thresholdsByLanguage[lang]).toEqual(t)
+    }
+    const first = modelByVersion('gbdt-pares-1')
+    expect(first?.version).toBe('gbdt-pares-1')
+    expect(first?.thresholdsByLanguage).toEqual({})
   })
 
   it('explains itself: the contributions add up to the prediction', () => {
@@ -81,6 +94,21 @@ describe('scoring with the model', () => {
     // Hard rules still come first whatever the thresholds.
     const unapproved = await evaluate({ ...pair, origem: { ...calculo1, aprovado: false } }, { policy: { modelo: { score_deferido: 0 } } })
     expect(unapproved.decisao).toBe('INDEFERIDO')
+  })
+
+  it('decides a Portuguese pair on the Portuguese thresholds, unless the policy sets its own', async () => {
+    const pair = { origem: calculo1, destino: calculo1Antigo }
+    const pt = modelByVersion(DEFAULT_MODEL_VERSION)!.thresholdsByLanguage.pt!
+    const base = await evaluate(pair)
+    const expected = base.score >= pt.score_deferido ? 'DEFERIDO' : base.score < pt.score_revisao ? 'INDEFERIDO' : 'ANALISE_HUMANA'
+    expect(base.decisao).toBe(expected)
+    // A policy threshold replaces the model's in every language (here only the INDEFERIDO one is set).
+    const own = await evaluate(pair, { policy: { modelo: { score_revisao: 0 } } })
+    const global = modelByVersion(DEFAULT_MODEL_VERSION)!.thresholds
+    expect(own.decisao).toBe(own.score >= global.score_deferido ? 'DEFERIDO' : 'ANALISE_HUMANA')
+    // The earlier model stays selectable and names itself.
+    const old = await evaluate(pair, { policy: { modelo: { versao: 'gbdt-pares-1' } } })
+    expect(old.model_version).toBe('lexical-1.0.0+gbdt-pares-1')
   })
 
   it('refuses an unknown model version or crossed thresholds in a policy', () => {

@@ -1,6 +1,7 @@
 import type { Policy } from '../policy'
 import type { Thresholds } from '../score'
 import gbdtPares1 from './gbdt-pares-1.json' with { type: 'json' }
+import gbdtPares2 from './gbdt-pares-2.json' with { type: 'json' }
 import { compileModel, type CompiledModel } from './gbdt'
 
 /**
@@ -9,7 +10,7 @@ import { compileModel, type CompiledModel } from './gbdt'
  * weights that produced it and a policy can stay on an older model.
  */
 const MODELS: ReadonlyMap<string, CompiledModel> = new Map(
-  [gbdtPares1].map((raw) => {
+  [gbdtPares1, gbdtPares2].map((raw) => {
     const model = compileModel(raw)
     return [model.version, model]
   }),
@@ -23,7 +24,9 @@ export function modelByVersion(version: string): CompiledModel | undefined {
   return MODELS.get(version)
 }
 
-export type Scorer = { model: CompiledModel; thresholds: Thresholds } | { model: null }
+export type Scorer =
+  | { model: CompiledModel; thresholds: Thresholds; byLanguage: Readonly<Record<string, Thresholds>> }
+  | { model: null }
 
 const MANUAL: Scorer = { model: null }
 /** Parsed policies are shared (one per tenant version), so a policy's scorer is worked out once. */
@@ -44,8 +47,11 @@ function scorerOf(policy: Policy): Scorer {
   const model = MODELS.get(policy.modelo.versao ?? DEFAULT_MODEL_VERSION)
   // The policy schema only accepts shipped versions, so this holds for any parsed policy.
   if (!model) throw new Error(`unknown model version ${String(policy.modelo.versao)}`)
+  // A policy's own thresholds apply in every language; otherwise the model's per-language choice.
+  const own = policy.modelo.score_deferido !== null || policy.modelo.score_revisao !== null
   return {
     model,
+    byLanguage: own ? {} : model.thresholdsByLanguage,
     thresholds: {
       score_deferido: policy.modelo.score_deferido ?? model.thresholds.score_deferido,
       score_revisao: policy.modelo.score_revisao ?? model.thresholds.score_revisao,

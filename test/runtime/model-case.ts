@@ -19,9 +19,10 @@ export const modelCase: { request: EvaluateRequestInput; expected: { decisao: st
     },
   },
   expected: {
-    decisao: 'ANALISE_HUMANA',
+    // gbdt-pares-2: the trees of gbdt-pares-1 with thresholds chosen per language (pt: DEFERIDO ≥ 84).
+    decisao: 'DEFERIDO',
     score: 90.87,
-    model_version: 'lexical-1.0.0+gbdt-pares-1',
+    model_version: 'lexical-1.0.0+gbdt-pares-2',
     fatores: ['cobertura_termos', 'identificacao', 'mesmo_titulo'],
   },
 }
