@@ -123,8 +123,14 @@ async function calibrate(): Promise<void> {
   const constraints = { deferidoPrecision: 0.95, autoAccuracy: 0.9, indeferidoPrecision: 0, minStratum: 100 }
   const choice = chooseThresholds(tune.map(caseOf), constraints, policy.cobertura_minima)
   const heldCases = held.map(caseOf)
-  const rows = (t: { score_deferido: number; score_revisao: number }) =>
-    heldCases.map((c, i) => ({ lang: held[i]!.lang, equivalent: c.equivalent, decisao: decideCase(c, t, policy.cobertura_minima) }))
+  type T = { score_deferido: number; score_revisao: number }
+  // `perLanguage`: the engine's own choice, the model's thresholds for the pair's language when it has them.
+  const rows = (t: T, perLanguage: Readonly<Record<string, T>> = {}) =>
+    heldCases.map((c, i) => ({
+      lang: held[i]!.lang,
+      equivalent: c.equivalent,
+      decisao: decideCase(c, perLanguage[held[i]!.lang] ?? t, policy.cobertura_minima),
+    }))
   const manualRows = held.map((s) => ({
     lang: s.lang,
     equivalent: s.equivalent,
@@ -144,9 +150,11 @@ async function calibrate(): Promise<void> {
   const shipped = scorer.thresholds
   const t = choice.thresholds
   console.log(`shipped thresholds (${scorer.model.version}): DEFERIDO ≥ ${shipped.score_deferido}, INDEFERIDO < ${shipped.score_revisao}`)
+  for (const [lang, l] of Object.entries(scorer.byLanguage))
+    console.log(`shipped thresholds (${scorer.model.version}, ${lang}): DEFERIDO ≥ ${l.score_deferido}, INDEFERIDO < ${l.score_revisao}`)
   console.log(`calibrated on the first part: DEFERIDO ≥ ${t.score_deferido}, INDEFERIDO < ${t.score_revisao}`)
   report(`held out: model ${scorer.model.version}, calibrated thresholds`, rows(t))
-  report(`held out: model ${scorer.model.version}, shipped thresholds`, rows(shipped))
+  report(`held out: model ${scorer.model.version}, shipped thresholds`, rows(shipped, scorer.byLanguage))
   report('held out: hand-set score (pontuacao: manual)', manualRows)
 }
 
