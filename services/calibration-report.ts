@@ -81,6 +81,8 @@ export async function buildCalibrationReport(args: {
   policy: Policy
   model: CompiledModel
   current: Thresholds
+  /** The model's thresholds per language, which the engine uses when the policy sets none of its own. */
+  currentByLanguage?: Readonly<Record<string, Thresholds>>
   params: CalibrationParams
   referenceDate: string
 }): Promise<{ thresholds: Thresholds; report: CalibrationReport }> {
@@ -91,7 +93,7 @@ export async function buildCalibrationReport(args: {
     indeferidoPrecision: params.precisao_minima_indeferido,
     minStratum: 0,
   }
-  const scored: { source: ReviewedCase; group: string; case: ScoredCase }[] = []
+  const scored: { source: ReviewedCase; group: string; lang: string; case: ScoredCase }[] = []
   let skipped = 0
   for (const c of args.cases) {
     const parsed = EvaluateRequestSchema.safeParse(c.inputs)
@@ -103,6 +105,7 @@ export async function buildCalibrationReport(args: {
     scored.push({
       source: c,
       group: groupOf(c, parsed.data),
+      lang: input.lang,
       case: {
         score: scoreOf(predict(model, input.vector).probability),
         cobertura: input.cobertura,
@@ -129,7 +132,7 @@ export async function buildCalibrationReport(args: {
     }
   }
 
-  const now = scored.map((s) => decideCase(s.case, current, policy.cobertura_minima))
+  const now = scored.map((s) => decideCase(s.case, args.currentByLanguage?.[s.lang] ?? current, policy.cobertura_minima))
   const next = scored.map((s) => decideCase(s.case, proposed, policy.cobertura_minima))
   const agreement = (decisions: readonly Decisao[]) =>
     round(decisions.filter((d, i) => d === scored[i]!.source.label).length / Math.max(1, decisions.length)) ?? 0

@@ -58,6 +58,7 @@ export async function createCalibration({ ctx, input }: { ctx: ServiceContext; i
     policy: base.policy,
     model: scorer.model,
     current: scorer.thresholds,
+    currentByLanguage: scorer.byLanguage,
     params,
     referenceDate: ctx.clock().toISOString().slice(0, 10),
   })

@@ -12,7 +12,11 @@ let other: TenantFixture
 
 const limites = 'Limites e continuidade de funções reais. Derivadas e regras de derivação. Aplicações da derivada. Integral definida e indefinida. Teorema fundamental do cálculo.'
 const course = (nome: string, ementa: string) => ({ nome, carga_horaria: 90, ementa })
-/** Three kinds of pair, each a course of its own: the model scores them high, middling and low. */
+/**
+ * Three kinds of pair, each a course of its own: the model scores them high, middling and low. The
+ * base policy names gbdt-pares-1, whose one DEFERIDO threshold (96) sends the middling pair to a
+ * person; gbdt-pares-2's Portuguese threshold (84) would already credit it.
+ */
 const templates = {
   alto: { origem: course('Cálculo I', limites), destino: course('Cálculo I', limites) },
   medio: { origem: course('Cálculo Diferencial e Integral I', limites), destino: course('Cálculo I', limites) },
@@ -31,7 +35,7 @@ beforeAll(async () => {
   f = await createEdgeFixture()
   tt = await f.createTenant()
   other = await f.createTenant()
-  const base = await f.call('POST', '/admin/policies', { key: tt.keys.admin, body: { version: 'base', config: {}, is_default: true } })
+  const base = await f.call('POST', '/admin/policies', { key: tt.keys.admin, body: { version: 'base', config: { modelo: { versao: 'gbdt-pares-1' } }, is_default: true } })
   expect(base.status).toBe(201)
   for (const [kind, pair] of Object.entries(templates)) {
     for (let i = 0; i < PER_KIND; i++) {
@@ -120,7 +124,7 @@ describe('/v2/admin/calibrations', () => {
     expect(await again.json()).toEqual(calibration)
 
     // Agreement with the reviewers, per tenant and course ('*': tenant-wide), on /metrics.
-    const metrics = await (await f.call('GET', '/metrics')).text()
+    const metrics = await (await f.call('GET', '/metrics', { key: tt.keys.admin })).text()
     expect(metrics).toContain(`ee_review_agreement{tenant="${tt.id}",course="*",limiares="propostos"} ${r.concordancia.proposto}`)
     expect(metrics).toContain(`ee_review_agreement{tenant="${tt.id}",course="*",limiares="atuais"} ${r.concordancia.atual}`)
     expect(metrics).toContain(`ee_review_agreement_cases{tenant="${tt.id}",course="*"} ${3 * PER_KIND}`)
