@@ -45,7 +45,7 @@ describe('evaluate with an embeddings provider', () => {
     expect(v1.status).toBe(200)
     expect(api.calls.embeddings).toBe(1)
 
-    const scrape = await (await f.app.request('/metrics')).text()
+    const scrape = await (await f.app.request('/metrics', { headers: { 'X-API-Key': t.keys.admin } })).text()
     expect(scrape).toMatch(/ee_ai_provider_calls_total\{model="openai:text-embedding-3-small",outcome="ok"\} 1/)
     expect(scrape).toMatch(/ee_ai_cache_hits_total\{layer="memoria"\} \d+/)
   })

@@ -255,7 +255,7 @@ describe('/v1 batch and jobs', () => {
 describe('operations in the original’s form', () => {
   it('exports the original’s request metric names', async () => {
     await call('GET', '/health')
-    const text = await (await call('GET', '/metrics')).text()
+    const text = await (await call('GET', '/metrics', { key: keys.a!.admin })).text()
     expect(text).toMatch(/http_requests_total\{path="\/health",method="GET",status="200"\} \d+/)
     expect(text).toMatch(/http_request_latency_ms_bucket\{le="50",path="\/v1\/equivalences\/evaluate",method="POST"\} \d+/)
   })

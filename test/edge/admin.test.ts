@@ -191,7 +191,7 @@ describe('docs', () => {
   })
 
   it('exposes Prometheus metrics with requests, latency and decisions', async () => {
-    const text = await f.call('GET', '/metrics').then((r) => r.text())
+    const text = await f.call('GET', '/metrics', { key: t.keys.admin }).then((r) => r.text())
     expect(text).toMatch(/ee_http_requests_total\{method="POST",route="\/v2\/equivalences\/evaluate",status="200",ok="true"\} \d+/)
     expect(text).toMatch(/ee_http_request_duration_seconds_bucket/)
     expect(text).toMatch(new RegExp(`ee_decisions_total\\{tenant="${t.id}",decisao="[A-Z_]+"\\} \\d+`))

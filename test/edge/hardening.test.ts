@@ -36,6 +36,24 @@ describe('a key that would be born expired', () => {
   })
 })
 
+describe('/metrics on the API without METRICS_TOKEN', () => {
+  it.each(['/metrics', '/%6detrics', '/./metrics', '/metrics/', '//metrics'])('%s needs an admin key', async (path) => {
+    const attempts: Record<string, string>[] = [{}, { 'X-API-Key': t.keys.auditor }, { 'X-API-Key': t.keys['api-client'] }, { 'X-API-Key': `${t.keys.admin}x` }]
+    for (const headers of attempts) {
+      const res = await f.app.request(`http://api.test${path}`, { headers })
+      expect([401, 403, 404], `${path} ${JSON.stringify(headers)}`).toContain(res.status)
+      expect(await res.text()).not.toContain(t.id)
+    }
+  })
+
+  it('answers an admin key with the scrape', async () => {
+    const res = await f.app.request('/metrics', { headers: { 'X-API-Key': t.keys.admin } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(await res.text()).toMatch(/^# HELP /m)
+  })
+})
+
 describe('/metrics on the API', () => {
   const token = `metrics-${crypto.randomUUID()}`
   let m: EdgeFixture

@@ -12,12 +12,15 @@ import { type Started, freePort, runToExit, startServer } from './process'
  */
 let database: TestDatabase
 let key: string
+/** Without METRICS_TOKEN the scrape answers an admin key only. */
+let adminKey: string
 const salt = `runtime-salt-${crypto.randomUUID()}`
 
 beforeAll(async () => {
   database = await createTestDatabase()
   const tenant = await createTenantsRepository(database.db).create({ slug: 'runtime', name: 'Runtime' })
   key = (await createApiKeysRepository(database.db, salt).create(tenant.id, { role: 'api-client' })).plaintext
+  adminKey = (await createApiKeysRepository(database.db, salt).create(tenant.id, { role: 'admin' })).plaintext
 })
 afterAll(() => database.drop())
 
@@ -48,7 +51,7 @@ async function smoke(server: Started, requestId: string) {
     if (status !== 'done') await new Promise((resolve) => setTimeout(resolve, 100))
   }
   expect((await fetch(`${server.url}/docs/assets/swagger-ui.css`)).status).toBe(200)
-  expect(await fetch(`${server.url}/metrics`).then((r) => r.text())).toContain('http_requests_total{')
+  expect(await fetch(`${server.url}/metrics`, { headers: { 'X-API-Key': adminKey } }).then((r) => r.text())).toContain('http_requests_total{')
 }
 
 describe('Node entry', () => {

@@ -64,7 +64,7 @@ describe('/v1 inside workerd', () => {
 
   it('serves /metrics with the original’s names and /docs from the bundle', async () => {
     await call('GET', '/health')
-    expect(await (await call('GET', '/metrics')).text()).toMatch(/http_requests_total\{path="\/health",method="GET",status="200"\}/)
+    expect(await (await call('GET', '/metrics', keys.admin)).text()).toMatch(/http_requests_total\{path="\/health",method="GET",status="200"\}/)
     const css = await call('GET', '/docs/assets/swagger-ui.css')
     expect(css.status).toBe(200)
     expect(css.headers.get('Content-Type')).toMatch(/text\/css/)
