@@ -1,6 +1,6 @@
 /**
  * Fits the engine's scoring model: `npm run train -- FILE.jsonl... [--report-only FILE]... [--version V]
- * [--folds 5] [--min-precision 0.95] [--min-accuracy 0.90] [--write]`.
+ * [--folds 5] [--min-precision 0.95] [--min-accuracy 0.90] [--per-language] [--tune-whole FILE]... [--write]`.
  *
  * 1. Reads the labelled pairs in place and measures each one as the engine does (`scoringInput`).
  * 2. Holds out a quarter of each file's course groups (and every `--report-only` file): never
@@ -8,7 +8,9 @@
  * 3. On the rest, cross-validation grouped by course (no course in both the fitting and the
  *    scoring fold) gives an out-of-fold score for every pair; the two thresholds are the ones that
  *    make the most automatic decisions with DEFERIDO precision and auto-accuracy at least the
- *    minimums on those scores, pooled and within each language.
+ *    minimums on those scores, pooled and within each language (`--min-stratum`); with
+ *    `--per-language`, a pair of thresholds per language instead, each meeting the minimums on that
+ *    language's scores (so the pool does too) — the engine knows a pair's language (gbdt-pares-2).
  * 4. The model fitted on the whole tuning part, with those thresholds, is scored on the held-out
  *    part. With `--write`, the artefact (trees, thresholds and this report, no pair text) goes to
  *    engine/model/<version>.json; the engine ships it once engine/model/registry.ts lists it.
