@@ -125,7 +125,7 @@ export async function evaluateAndStore({
     idempotencyKey: string | undefined
     /**
      * /v1: a batch item's result whose client gave it this request id (and the same body) is the
-     * stored answer too. Looked up beside the evaluation, so it adds a query but no wait.
+     * stored answer too. Looked up beside the evaluation (a query but no wait), and only for tenants that have run batches.
      */
     batchAnswers?: boolean
   }
@@ -138,10 +138,15 @@ export async function evaluateAndStore({
     ])
   }
   const requestId = input.idempotencyKey ?? crypto.randomUUID()
-  const batchAnswer =
-    input.batchAnswers && input.idempotencyKey
-      ? ctx.repos.results.getBatchAnswer(input.tenantId, input.idempotencyKey, inputHashOf(input.request))
-      : undefined
+  const clientId = input.batchAnswers ? input.idempotencyKey : undefined
+  // Only a tenant that has run batches can have one answering this id: whether it has is cached
+  // like a version (the batch routes invalidate it on this instance), so the /v1 traffic of a
+  // tenant that never batches pays no look-up.
+  const batchAnswer = clientId
+    ? ctx.versions
+        .get(input.tenantId, 'has-batches', () => ctx.repos.jobs.hasAny(input.tenantId))
+        .then((has) => (has ? ctx.repos.results.getBatchAnswer(input.tenantId, clientId, inputHashOf(input.request)) : null))
+    : undefined
   // Awaited below; until then a rejection must not count as unhandled.
   batchAnswer?.catch(() => undefined)
   let evaluation: Evaluation

@@ -72,6 +72,13 @@ export function createJobsRepository(db: Database) {
       })
     },
 
+    /** Whether the tenant has ever created a batch (one probe of jobs_tenant_created_idx). */
+    async hasAny(tenantId: string): Promise<boolean> {
+      if (!isUuid(tenantId)) return false
+      const [row] = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.tenantId, tenantId)).limit(1)
+      return row !== undefined
+    },
+
     async get(tenantId: string, jobId: string): Promise<Job | null> {
       if (!isUuid(tenantId) || !isUuid(jobId)) return null
       const [row] = await db

@@ -50,6 +50,8 @@ export function registerBatchV1(app: App, batch: BatchServices): void {
       return { request: storable ? item : {}, role: apiKey.role, invalid: parsed.issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ') }
     })
     const { job, itemIds } = await c.get('ctx').repos.jobs.create(tenant.id, { payloads, callbackUrl: body.callback_url ?? null, createdByKeyId: apiKey.id })
+    // The tenant now has batches whose items may answer a /v1 request_id (services/evaluation.ts).
+    c.get('ctx').versions.invalidate(tenant.id)
     try {
       await batch.dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
     } catch (err) {

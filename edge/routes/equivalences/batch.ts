@@ -103,6 +103,8 @@ export function registerBatch(app: App, batch: BatchServices): void {
       callbackUrl: body.callback_url ?? null,
       createdByKeyId: apiKey.id,
     })
+    // The tenant now has batches whose items may answer a /v1 request_id (services/evaluation.ts).
+    c.get('ctx').versions.invalidate(tenant.id)
     try {
       await batch.dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
     } catch (err) {
