@@ -102,3 +102,27 @@ describe('wilson', () => {
     expect(wilson(10, 10)[1]).toBe(1)
   })
 })
+
+describe('a policy with per-language thresholds (what a per-language calibration activates)', () => {
+  it('decides each language on its own pair, the others on the policy-wide or the model thresholds', async () => {
+    const { evaluate } = await import('./__fixtures__/evaluate')
+    const { calculo1, calculo1Antigo } = await import('./__fixtures__/courses')
+    const { PolicySchema } = await import('./policy')
+    const pair = { origem: calculo1, destino: calculo1Antigo }
+    const base = await evaluate(pair)
+    expect(base.meta.idioma).toBe('pt')
+    const below = Math.max(0, Math.floor(base.score) - 1)
+    // Portuguese: credit from just below this pair's score; an English-only pair leaves it to the model.
+    const pt = await evaluate(pair, { policy: { modelo: { limiares_por_idioma: { pt: { score_deferido: below, score_revisao: 0 } } } } })
+    expect(pt.decisao).toBe('DEFERIDO')
+    const enOnly = await evaluate(pair, { policy: { modelo: { limiares_por_idioma: { en: { score_deferido: 0, score_revisao: 0 } } } } })
+    expect(enOnly.decisao).toBe(base.decisao)
+    // Per-language wins over the policy-wide pair.
+    const both = await evaluate(pair, {
+      policy: { modelo: { score_deferido: 100, score_revisao: 100, limiares_por_idioma: { pt: { score_deferido: below, score_revisao: 0 } } } },
+    })
+    expect(both.decisao).toBe('DEFERIDO')
+    expect(PolicySchema.safeParse({ modelo: { limiares_por_idioma: { pt: { score_deferido: 40, score_revisao: 60 } } } }).success).toBe(false)
+    expect(PolicySchema.safeParse({ modelo: { limiares_por_idioma: { fr: { score_deferido: 60, score_revisao: 40 } } } }).success).toBe(false)
+  })
+})

@@ -77,6 +77,12 @@ export const SemanticSchema = z
     path: ['similaridade_piso'],
   })
 
+/** A DEFERIDO and an INDEFERIDO threshold on the model's score. */
+const ThresholdPairSchema = z
+  .object({ score_deferido: scoreValue, score_revisao: scoreValue })
+  .strict()
+  .refine((t) => t.score_revisao <= t.score_deferido, { message: 'score_revisao must not exceed score_deferido', path: ['score_revisao'] })
+
 /** Which scoring model a policy uses and, optionally, its own thresholds on the model's score. */
 export const ModelChoiceSchema = z
   .object({
@@ -90,6 +96,16 @@ export const ModelChoiceSchema = z
     score_deferido: scoreValue.nullable().default(null),
     /** Model score below which the decision is INDEFERIDO; null = the model's trained threshold. @default null */
     score_revisao: scoreValue.nullable().default(null),
+    /**
+     * The policy's own thresholds for pairs in one language (the target syllabus's, `pt` or `en`),
+     * e.g. chosen by a calibration per language; a language without its own falls back to
+     * `score_deferido` / `score_revisao` (or the model's). @default null
+     */
+    limiares_por_idioma: z
+      .object({ pt: ThresholdPairSchema.optional(), en: ThresholdPairSchema.optional() })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict()
   .refine((m) => m.score_revisao === null || m.score_deferido === null || m.score_revisao <= m.score_deferido, {

@@ -49,9 +49,13 @@ function scorerOf(policy: Policy): Scorer {
   if (!model) throw new Error(`unknown model version ${String(policy.modelo.versao)}`)
   // A policy's own thresholds apply in every language; otherwise the model's per-language choice.
   const own = policy.modelo.score_deferido !== null || policy.modelo.score_revisao !== null
+  const perLanguage = Object.fromEntries(
+    Object.entries(policy.modelo.limiares_por_idioma ?? {}).filter((e): e is [string, Thresholds] => e[1] !== undefined),
+  )
   return {
     model,
-    byLanguage: own ? {} : model.thresholdsByLanguage,
+    // The policy's per-language thresholds first; then its own (every language) or the model's per language.
+    byLanguage: { ...(own ? {} : model.thresholdsByLanguage), ...perLanguage },
     thresholds: {
       score_deferido: policy.modelo.score_deferido ?? model.thresholds.score_deferido,
       score_revisao: policy.modelo.score_revisao ?? model.thresholds.score_revisao,
