@@ -46,6 +46,8 @@ export const DECISOES = ['DEFERIDO', 'INDEFERIDO', 'ANALISE_HUMANA'] as const
 export const REVIEW_LABELS = ['DEFERIDO', 'INDEFERIDO'] as const
 /** A calibration is proposed when computed, activated once an admin turns its thresholds into a policy version. */
 export const CALIBRATION_STATUSES = ['proposta', 'ativada'] as const
+/** A calibration's computation, a job of its own: queued → running → done | failed (a failed attempt goes back to queued until the last). */
+export const CALIBRATION_JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const
 export const JOB_STATUSES = ['queued', 'running', 'completed'] as const
 export const JOB_ITEM_STATUSES = ['queued', 'running', 'done', 'failed', 'dead'] as const
 
@@ -57,6 +59,7 @@ export type Decisao = (typeof DECISOES)[number]
 export type ReviewLabel = (typeof REVIEW_LABELS)[number]
 export type JobStatus = (typeof JOB_STATUSES)[number]
 export type CalibrationStatus = (typeof CALIBRATION_STATUSES)[number]
+export type CalibrationJobStatus = (typeof CALIBRATION_JOB_STATUSES)[number]
 export type JobItemStatus = (typeof JOB_ITEM_STATUSES)[number]
 
 /** Per-tenant overrides of the edge's rate limits; absent keys fall back to the service defaults. */
@@ -483,6 +486,9 @@ export const auditEvents = pgTable(
   ],
 )
 
+export type ThresholdPair = { score_deferido: number; score_revisao: number }
+export type CalibrationThresholds = ThresholdPair & { por_idioma?: Partial<Record<'pt' | 'en', ThresholdPair>> }
+
 /**
  * A per-tenant calibration of the scoring model from reviewed results (issue 13): the thresholds
  * it proposes and the report that justifies them (current vs proposed on the same reviewed cases).
@@ -500,16 +506,36 @@ export const calibrations = pgTable(
     basePolicyVersion: text('base_policy_version').notNull(),
     /** The admin’s constraints and minimum number of reviews. */
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
-    /** Proposed thresholds of the policy’s `modelo`: { score_deferido, score_revisao }. */
-    thresholds: jsonb('thresholds').$type<{ score_deferido: number; score_revisao: number }>().notNull(),
-    /** The report as computed (confusion tables, precision with intervals, changed cases). */
-    report: json('report').$type<Record<string, unknown>>().notNull(),
+    /**
+     * Proposed thresholds of the policy’s `modelo`: { score_deferido, score_revisao } and, when the
+     * calibration chose them per language, `por_idioma`. Null until the job is done.
+     */
+    thresholds: jsonb('thresholds').$type<CalibrationThresholds>(),
+    /** The report as computed (confusion tables, precision with intervals, changed cases); null until done. */
+    report: json('report').$type<Record<string, unknown>>(),
     activatedPolicyVersion: text('activated_policy_version'),
     activatedAt: timestamp('activated_at', { withTimezone: true }),
     createdAt: createdAt(),
+    /** The computation (a job: worker or in process). Rows from before it was one are `done`. */
+    jobStatus: text('job_status').$type<CalibrationJobStatus>().notNull().default('done'),
+    /** Claims so far; also the fencing token: only the latest claim's holder may store the report. */
+    attempts: integer('attempts').notNull().default(0),
+    /** A running claim expires here (its holder died): the sweeper hands the calibration out again. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    /** The last attempt's error (redacted), kept when it failed for good. */
+    lastError: text('last_error'),
+    /** The admin key that asked for it. */
+    requestedBy: uuid('requested_by'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     check('calibrations_status_check', oneOf('status', CALIBRATION_STATUSES)),
+    check('calibrations_job_status_check', oneOf('job_status', CALIBRATION_JOB_STATUSES)),
+    index('calibrations_unsettled_idx')
+      .on(t.updatedAt)
+      .where(sql`job_status IN ('queued', 'running')`),
     unique('calibrations_tenant_id_id_unique').on(t.tenantId, t.id),
     index('calibrations_tenant_created_idx').on(t.tenantId, t.createdAt.desc()),
   ],
