@@ -14,16 +14,17 @@ export const BuildTaxonomyIndexBody = z.object({ tenant_id: z.uuid(), taxonomy_v
  * swallowed). A re-dispatch (sweeper, admin requeue) must not be swallowed as a duplicate of it, so
  * it names its moment; two re-dispatches racing are harmless, since a claim admits one holder.
  */
-export function evaluateItemMessage(itemId: string, redispatchedAt?: number): JobMessage {
+export function evaluateItemMessage(itemId: string, redispatchedAt?: number, tenantId?: string): JobMessage {
   return {
     route: 'evaluate-item',
     body: { item_id: itemId },
     deduplicationId: redispatchedAt === undefined ? itemId : `${itemId}.${redispatchedAt}`,
+    ...(tenantId === undefined ? {} : { tenantId }),
   }
 }
 
 export function buildTaxonomyIndexMessage(tenantId: string, taxonomyVersion: string): JobMessage {
-  return { route: 'build-taxonomy-index', body: { tenant_id: tenantId, taxonomy_version: taxonomyVersion } }
+  return { route: 'build-taxonomy-index', body: { tenant_id: tenantId, taxonomy_version: taxonomyVersion }, tenantId }
 }
 
 /**

@@ -16,6 +16,12 @@ export interface JobMessage {
   body: Record<string, unknown>
   /** Messages with an id seen recently are accepted and dropped. */
   deduplicationId?: string
+  /**
+   * The tenant the message works for, when it has one: QStash's failure callback for it goes to
+   * the API's `/jobs/failure/{tenant}` (jobs/dispatchers/qstash.ts), which acts on that tenant's
+   * items only.
+   */
+  tenantId?: string
 }
 
 export interface JobDispatcher {

@@ -24,6 +24,11 @@ const WorkerConfigSchema = z.object({
   QSTASH_NEXT_SIGNING_KEY: z.string().min(1),
   /** Public base URL QStash delivers to; signatures must name `${WORKER_URL}/jobs/...`. */
   WORKER_URL: z.url(),
+  /**
+   * Public base URL of the API: the failure callbacks of the messages the sweeper re-publishes go
+   * to `${API_URL}/jobs/failure/{tenant}` there (as the API's own publishes do), not to the workers.
+   */
+  API_URL: z.url().optional(),
   /** @default 8080 */
   PORT: positiveInt.max(65535).default(8080),
   /** How long a claimed item is held before the sweeper may hand it to another worker. @default 60 */

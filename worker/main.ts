@@ -32,6 +32,7 @@ export async function startWorker(
   const dispatcher = createQStashDispatcher({
     client,
     workerUrl: config.WORKER_URL,
+    apiUrl: config.API_URL,
     retries: config.JOB_RETRIES,
     parallelism: config.WORKER_PARALLELISM,
   })

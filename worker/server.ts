@@ -3,7 +3,7 @@ import type { Receiver } from '@upstash/qstash'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { z } from 'zod'
+import { parseFailureCallback } from '../jobs/dispatchers/qstash-failure'
 import type { JobMetrics } from '../jobs/metrics'
 import { JOB_ROUTES, type JobHandlers, type JobOutcome, type JobRoute } from '../jobs/types'
 import type { Logger } from '../services/logger'
@@ -28,14 +28,6 @@ export const DEFAULT_MAX_JOB_BODY_BYTES = 256 * 1024
 
 /** QStash does not retry a 489 (not a standard status, hence the cast for Hono's types). */
 const NON_RETRYABLE = 489 as ContentfulStatusCode
-
-/** The body QStash posts to an Upstash-Failure-Callback URL (only the fields we read). */
-const FailureCallbackPayload = z.object({
-  status: z.number().optional(),
-  body: z.string().optional(),
-  url: z.string(),
-  sourceBody: z.string().optional(),
-})
 
 /**
  * The containerized worker: QStash delivers job messages here. The worker URL is public, so every
@@ -109,18 +101,10 @@ export function createWorkerApp(deps: WorkerAppDeps): Hono {
 
   /** QStash gave up on a message: hand its original body and last error to the dead-letter hook. */
   async function handleFailureCallback(body: unknown): Promise<Response> {
-    const parsed = FailureCallbackPayload.safeParse(body)
-    if (!parsed.success) return Response.json({ error: 'not a QStash failure callback' }, { status: NON_RETRYABLE })
-    const { url, sourceBody, body: responseBody, status } = parsed.data
-    const route = new URL(url).pathname.split('/').at(-1) as JobRoute
-    if (!(JOB_ROUTES as readonly string[]).includes(route)) return Response.json({ ok: true, ignored: url })
-    let source: unknown
-    try {
-      source = JSON.parse(decodeBase64(sourceBody ?? ''))
-    } catch {
-      return Response.json({ error: 'failure callback without a JSON source body' }, { status: NON_RETRYABLE })
-    }
-    await deps.handlers.failure({ route, body: source, error: lastError(responseBody, status) })
+    const parsed = parseFailureCallback(body)
+    if (parsed.kind === 'invalid') return Response.json({ error: parsed.reason }, { status: NON_RETRYABLE })
+    if (parsed.kind === 'ignored') return Response.json({ ok: true, ignored: parsed.url })
+    await deps.handlers.failure({ route: parsed.route, body: parsed.body, error: parsed.error })
     return Response.json({ ok: true })
   }
 
@@ -130,20 +114,4 @@ export function createWorkerApp(deps: WorkerAppDeps): Hono {
     return c.json({ error: 'internal error' }, 500)
   })
   return app
-}
-
-function decodeBase64(value: string): string {
-  return new TextDecoder().decode(Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0)))
-}
-
-/** Our routes answer errors as `{"error": ...}`; anything else is reported by its status. */
-function lastError(responseBodyBase64: string | undefined, status: number | undefined): string {
-  const text = responseBodyBase64 ? decodeBase64(responseBodyBase64) : ''
-  try {
-    const error = (JSON.parse(text) as { error?: unknown }).error
-    if (typeof error === 'string' && error) return error
-  } catch {
-    // not JSON: fall through
-  }
-  return text.slice(0, 500) || (status ? `delivery failed with HTTP ${status}` : 'delivery failed (no response)')
 }

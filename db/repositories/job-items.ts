@@ -386,7 +386,7 @@ export function createJobItemsRepository(db: Database) {
         SELECT coalesce(sum(n), 0)::int AS n FROM per_job`),
         )[0]?.n ?? 0
 
-      const redispatch = rowsOf<{ id: string; attempts: number }>(
+      const redispatch = rowsOf<{ id: string; attempts: number; tenant_id: string }>(
         await db.execute(sql`
         UPDATE job_items SET updated_at = now(),
                status = CASE WHEN status = 'running' THEN 'failed' ELSE status END,
@@ -396,7 +396,7 @@ export function createJobItemsRepository(db: Database) {
                      WHERE (status = 'running' AND lease_until < now())
                         OR (status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => ${options.staleMs / 1000}))
                      LIMIT ${options.limit} FOR UPDATE SKIP LOCKED)
-        RETURNING id, attempts`),
+        RETURNING id, attempts, tenant_id`),
       )
       return { redispatch, dead }
     },

@@ -15,15 +15,32 @@ export interface QStashDispatcherOptions {
   parallelism?: number
   /** Messages per `/v2/batch` call. @default 100 */
   batchSize?: number
+  /**
+   * Public base URL of the API (API_URL). When set, the failure callback of a message that names
+   * its tenant goes to `POST {apiUrl}/jobs/failure/{tenant}` (edge/routes/jobs/qstash-failure.ts),
+   * which works while every worker is down; without it, or for a message without a tenant (the
+   * sweep), it goes to the workers' `POST {workerUrl}/jobs/failure`.
+   */
+  apiUrl?: string
 }
 
 /** Name of the QStash schedule that runs the sweeper. */
 export const SWEEP_SCHEDULE_ID = 'equivalence-engine-sweeper'
 
+/** Where QStash reports a message it gave up on (see `QStashDispatcherOptions.apiUrl`). */
+export function failureCallbackUrl(message: Pick<JobMessage, 'tenantId'>, urls: { workerUrl: string; apiUrl?: string }): string {
+  const api = urls.apiUrl?.replace(/\/+$/, '')
+  if (api && message.tenantId) return `${api}${FAILURE_CALLBACK_PATH}/${encodeURIComponent(message.tenantId)}`
+  return `${urls.workerUrl.replace(/\/+$/, '')}/jobs/failure`
+}
+
+/** The API's failure-callback route prefix: `POST /jobs/failure/{tenant_id}`. */
+export const FAILURE_CALLBACK_PATH = '/jobs/failure'
+
 /**
  * Publishes job messages to QStash, which delivers them to `POST {workerUrl}/jobs/{route}` signed
  * with the account's signing key, retries non-2xx answers with back-off and, after the last retry,
- * calls `POST {workerUrl}/jobs/failure` (the item goes dead).
+ * calls the failure callback (`failureCallbackUrl`: the API when `apiUrl` is set; the item goes dead).
  */
 export function createQStashDispatcher(options: QStashDispatcherOptions): JobDispatcher {
   const base = options.workerUrl.replace(/\/+$/, '')
@@ -41,7 +58,7 @@ export function createQStashDispatcher(options: QStashDispatcherOptions): JobDis
             body: message.body,
             deduplicationId: message.deduplicationId,
             retries,
-            failureCallback: `${base}/jobs/failure`,
+            failureCallback: failureCallbackUrl(message, options),
             flowControl: { key: 'equivalence-worker', parallelism },
           })),
         )

@@ -5,7 +5,7 @@ import type { JobHandlers } from '../types'
 import type { FinishedJobRef, JobStore } from '../ports'
 
 export interface FailureDeps {
-  store: JobStore
+  store: Pick<JobStore, 'markDead'>
   onFinished: (job: FinishedJobRef) => void
   onDead?: (route: string) => void
   log: (message: string, fields: Record<string, unknown>) => void

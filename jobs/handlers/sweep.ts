@@ -29,7 +29,7 @@ export function sweepHandler(deps: SweepDeps): JobHandler {
       limit: deps.batchLimit ?? 1000,
     })
     const now = Date.now()
-    await deps.dispatcher.dispatch(redispatch.map((item) => evaluateItemMessage(item.id, now)))
+    await deps.dispatcher.dispatch(redispatch.map((item) => evaluateItemMessage(item.id, now, item.tenant_id)))
     const finished = await deps.store.completeSettledJobs()
     for (const job of [...finished, ...(await deps.store.pendingCallbacks(100))]) deps.onFinished(job)
     const purged = deps.purgeInputs ? Object.values(await deps.purgeInputs()).reduce((n, k) => n + k, 0) : 0

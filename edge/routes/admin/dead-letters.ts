@@ -119,7 +119,7 @@ export function registerDeadLetterRoutes(app: App, batch: BatchServices): void {
     const ids = await repos.jobItems.requeueDead(tenantId, { jobId: job.id, itemId }, actorKeyId)
     if (itemId && ids.length === 0) throw ApiError.notFound('No dead item with that id in this job')
     const now = Date.now()
-    await batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, now)))
+    await batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, now, tenantId)))
     return { job_id: job.id, requeued: ids.length, item_ids: ids }
   }
 

@@ -98,7 +98,7 @@ export function registerAdminV1Routes(app: App, options: { batch?: BatchServices
     if (!item) throw ApiError.notFound(REQUEUE_NOT_FOUND)
     if (item.status !== 'dead') throw new ApiError('BAD_REQUEST', requeueWrongState(v1ItemState(item.status)))
     const ids = await ctx.repos.jobItems.requeueDead(tenantId, { jobId: item.jobId, itemId: item.id }, c.get('apiKey').id)
-    if (ids.length && options.batch) await options.batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, Date.now())))
+    if (ids.length && options.batch) await options.batch.dispatcher.dispatch(ids.map((id) => evaluateItemMessage(id, Date.now(), tenantId)))
     return c.json(renderV1Requeued({ itemId: item.id, jobId: item.jobId }), 200)
   })
 }
