@@ -36,8 +36,16 @@ export function createJobsRepository(db: Database) {
         payloads: readonly Record<string, unknown>[]
         callbackUrl: string | null
         createdByKeyId: string | null
+        /** Items per INSERT. @default 2000 */
+        chunkSize?: number
+        /**
+         * Awaited between two INSERTs: the batch routes yield to the event loop there, so a
+         * 10,000-item job on PGlite (which runs on the caller's thread) does not hold it throughout.
+         */
+        between?: () => Promise<void>
       },
     ): Promise<{ job: Job; itemIds: string[] }> {
+      const chunk = Math.max(1, Math.min(input.chunkSize ?? INSERT_CHUNK, INSERT_CHUNK))
       return withTransaction(db, async (tx) => {
         const [job] = await tx
           .insert(jobs)
@@ -49,8 +57,9 @@ export function createJobsRepository(db: Database) {
           })
           .returning()
         const itemIds: string[] = []
-        for (let start = 0; start < input.payloads.length; start += INSERT_CHUNK) {
-          const rows = input.payloads.slice(start, start + INSERT_CHUNK).map((payload, i) => ({
+        for (let start = 0; start < input.payloads.length; start += chunk) {
+          if (start > 0) await input.between?.()
+          const rows = input.payloads.slice(start, start + chunk).map((payload, i) => ({
             jobId: job!.id,
             tenantId,
             idx: start + i,

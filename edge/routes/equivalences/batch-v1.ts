@@ -1,15 +1,13 @@
 import { createRoute } from '@hono/zod-openapi'
 import { findUnsafeText } from '../../../engine/safe-text'
-import { callbackUrlProblem } from '../../../jobs/callbacks/target'
-import { evaluateItemMessage, type BatchItemPayload } from '../../../jobs/messages'
+import type { BatchItemPayload } from '../../../jobs/messages'
 import type { BatchServices } from '../../context'
-import { ApiError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
 import { parseV1EvaluateRequest, renderV1BatchCreated } from '../../wire/v1'
 import { V1BatchCreatedSchema, V1BatchRequestSchema } from '../../wire/v1/schemas'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
-import { DEFAULT_MAX_BATCH_ITEMS } from './batch'
+import { acceptBatch, mapInChunks } from './batch-accept'
 
 /**
  * `POST /v1/equivalences/batch` as the replaced service took it: every item is accepted and
@@ -28,39 +26,23 @@ const route = createRoute({
 })
 
 export function registerBatchV1(app: App, batch: BatchServices): void {
-  const maxItems = batch.maxItems ?? DEFAULT_MAX_BATCH_ITEMS
   app.openapi(route, async (c) => {
-    const services = c.get('services')
     const body = c.req.valid('json')
-    const tenant = c.get('tenant')
-    const apiKey = c.get('apiKey')
-    if (body.items.length > maxItems) {
-      throw ApiError.validation([{ loc: ['body', 'items'], msg: `List should have at most ${maxItems} items`, type: 'too_long' }])
-    }
-    const problem = body.callback_url === undefined ? null : callbackUrlProblem(body.callback_url, { allowPrivateNetworks: services.config.CALLBACK_ALLOW_PRIVATE_NETWORKS })
-    if (problem !== null) throw ApiError.validation([{ loc: ['body', 'callback_url'], msg: `callback_url ${problem}`, type: 'value_error' }])
-
-    const payloads: BatchItemPayload[] = body.items.map((item, i) => {
-      const parsed = parseV1EvaluateRequest(item, ['body', 'items', i])
-      if (parsed.ok) return { request: parsed.value.request, role: apiKey.role, labels: 'lenient', wire: { labels: parsed.value.labels } }
-      // Stored as sent, with the reason: the item handler fails it at once, never retried.
-      // An item with NUL or an unpaired surrogate cannot be stored as sent (jsonb refuses it): its
-      // reason is kept, its text is not.
-      const storable = isObject(item) && findUnsafeText(item) === null
-      return { request: storable ? item : {}, role: apiKey.role, invalid: parsed.issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ') }
+    const role = c.get('apiKey').role
+    const job = await acceptBatch(c, batch, {
+      count: body.items.length,
+      callbackUrl: body.callback_url,
+      payloads: () =>
+        mapInChunks(body.items, (item, i): BatchItemPayload => {
+          const parsed = parseV1EvaluateRequest(item, ['body', 'items', i])
+          if (parsed.ok) return { request: parsed.value.request, role, labels: 'lenient', wire: { labels: parsed.value.labels } }
+          // Stored as sent, with the reason: the item handler fails it at once, never retried.
+          // An item with NUL or an unpaired surrogate cannot be stored as sent (jsonb refuses it): its
+          // reason is kept, its text is not.
+          const storable = isObject(item) && findUnsafeText(item) === null
+          return { request: storable ? item : {}, role, invalid: parsed.issues.map((x) => `${x.loc.join('.')}: ${x.msg}`).join('; ') }
+        }),
     })
-    const { job, itemIds } = await c.get('ctx').repos.jobs.create(tenant.id, { payloads, callbackUrl: body.callback_url ?? null, createdByKeyId: apiKey.id })
-    // The tenant now has batches whose items may answer a /v1 request_id (services/evaluation.ts).
-    c.get('ctx').versions.invalidate(tenant.id)
-    try {
-      await batch.dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
-    } catch (err) {
-      services.logger.error('batch dispatch failed; the sweeper will pick the items up', {
-        request_id: c.get('requestId'),
-        job_id: job.id,
-        error: err instanceof Error ? err.message : String(err),
-      })
-    }
     return c.json(renderV1BatchCreated(job), 200)
   })
 }

@@ -3,8 +3,7 @@ import { EvaluateRequestSchema, type EvaluateRequest } from '../../../engine/ind
 import { ApiError, type ValidationIssue } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
-import { callbackUrlProblem } from '../../../jobs/callbacks/target'
-import { evaluateItemMessage, type BatchItemPayload } from '../../../jobs/messages'
+import type { BatchItemPayload } from '../../../jobs/messages'
 import type { ServiceContext } from '../../../services/context'
 import { ServiceError } from '../../../services/errors'
 import { resolveVersions, type Role } from '../../../services/resolve-versions'
@@ -12,8 +11,9 @@ import type { BatchServices } from '../../context'
 import { JobStatusSchema } from '../jobs/schemas'
 import { batchAcceptedExample, batchRequestExample } from '../examples'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
+import { acceptBatch, mapInChunks } from './batch-accept'
 
-export const DEFAULT_MAX_BATCH_ITEMS = 10_000
+export { DEFAULT_MAX_BATCH_ITEMS } from './batch-accept'
 export const BATCH_PATH = '/v2/equivalences/batch'
 /** Both wire versions' batch paths: they get the larger body limit. */
 export const BATCH_PATHS: ReadonlySet<string> = new Set([BATCH_PATH, '/v1/equivalences/batch'])
@@ -74,47 +74,19 @@ async function versionIssues(ctx: ServiceContext, tenantId: string, role: Role, 
 }
 
 export function registerBatch(app: App, batch: BatchServices): void {
-  const maxItems = batch.maxItems ?? DEFAULT_MAX_BATCH_ITEMS
   app.openapi(route, async (c) => {
-    const services = c.get('services')
     const body = c.req.valid('json')
     const tenant = c.get('tenant')
-    const apiKey = c.get('apiKey')
-    if (body.items.length > maxItems) {
-      throw ApiError.validation([
-        { loc: ['body', 'items'], msg: `List should have at most ${maxItems} items`, type: 'too_long' },
-      ])
-    }
-    const callbackProblem =
-      body.callback_url === undefined
-        ? null
-        : callbackUrlProblem(body.callback_url, { allowPrivateNetworks: services.config.CALLBACK_ALLOW_PRIVATE_NETWORKS })
-    if (callbackProblem !== null) {
-      throw ApiError.validation([
-        { loc: ['body', 'callback_url'], msg: `callback_url ${callbackProblem}`, type: 'value_error' },
-      ])
-    }
-    const issues = await versionIssues(c.get('ctx'), tenant.id, apiKey.role, body.items, services.clock().toISOString().slice(0, 10))
-    if (issues.length) throw ApiError.validation(issues)
-
-    const payloads: BatchItemPayload[] = body.items.map((request) => ({ request, role: apiKey.role }))
-    const { job, itemIds } = await c.get('ctx').repos.jobs.create(tenant.id, {
-      payloads,
-      callbackUrl: body.callback_url ?? null,
-      createdByKeyId: apiKey.id,
+    const role = c.get('apiKey').role
+    const job = await acceptBatch(c, batch, {
+      count: body.items.length,
+      callbackUrl: body.callback_url,
+      payloads: async () => {
+        const issues = await versionIssues(c.get('ctx'), tenant.id, role, body.items, c.get('services').clock().toISOString().slice(0, 10))
+        if (issues.length) throw ApiError.validation(issues)
+        return mapInChunks(body.items, (request): BatchItemPayload => ({ request, role }))
+      },
     })
-    // The tenant now has batches whose items may answer a /v1 request_id (services/evaluation.ts).
-    c.get('ctx').versions.invalidate(tenant.id)
-    try {
-      await batch.dispatcher.dispatch(itemIds.map((id) => evaluateItemMessage(id)))
-    } catch (err) {
-      // The items are stored: the sweeper dispatches items whose message never left. Accepting is honest.
-      services.logger.error('batch dispatch failed; the sweeper will pick the items up', {
-        request_id: c.get('requestId'),
-        job_id: job.id,
-        error: err instanceof Error ? err.message : String(err),
-      })
-    }
     return c.json({ job_id: job.id, status: 'QUEUED' as const, total: job.total }, 202)
   })
 }
