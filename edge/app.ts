@@ -2,6 +2,8 @@ import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Database } from '../db/client'
 import { createMemoryMappingCache } from '../engine/index'
+import { FAILURE_CALLBACK_PATH } from '../jobs/dispatchers/qstash'
+import { MAX_FAILURE_CALLBACK_BYTES } from '../jobs/dispatchers/qstash-failure'
 import { buildTaxonomyIndexMessage } from '../jobs/messages'
 import { createLogger, type Logger } from '../services/logger'
 import { createVersionCache, type VersionCache } from '../services/resolve-versions'
@@ -120,7 +122,15 @@ export function createApp(deps: AppDeps): App {
     })
   const defaultBodyLimit = limitBody(config.BODY_LIMIT_BYTES)
   const batchBodyLimit = limitBody(config.BATCH_BODY_LIMIT_BYTES)
-  app.use('*', (c, next) => (BATCH_PATHS.has(c.req.path) ? batchBodyLimit(c, next) : defaultBodyLimit(c, next)))
+  // QStash's failure callbacks (POST /jobs/failure/{tenant}) are bounded as tightly as the workers' deliveries.
+  const jobBodyLimit = limitBody(MAX_FAILURE_CALLBACK_BYTES)
+  app.use('*', (c, next) =>
+    BATCH_PATHS.has(c.req.path)
+      ? batchBodyLimit(c, next)
+      : c.req.path.startsWith(`${FAILURE_CALLBACK_PATH}/`)
+        ? jobBodyLimit(c, next)
+        : defaultBodyLimit(c, next),
+  )
 
   app.use('*', jsonByDefault)
   // NUL and unpaired surrogates are a 422 naming the field before any route (or Postgres) sees them;

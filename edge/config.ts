@@ -85,6 +85,12 @@ const ConfigSchema = z
     QSTASH_NEXT_SIGNING_KEY: z.string().min(1).optional(),
     WORKER_URL: z.string().url().optional(),
     /**
+     * Public base URL of this API (the Workers route, or https://API_DOMAIN behind the compose
+     * ingress). With QStash, failure callbacks go to `${API_URL}/jobs/failure/{tenant}` here, so
+     * items are marked dead even while every worker is down; unset, they go to the workers.
+     */
+    API_URL: z.string().url().optional(),
+    /**
      * Accept job callback_url hosts on loopback, private and link-local networks (self-hosted
      * receivers on a private network, tests). Off, such callbacks are refused: 422 at submission,
      * no delivery by the worker. @default false

@@ -59,7 +59,7 @@ const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
 const salt = config.API_KEY_SALT!
 let dispatcher: JobDispatcher
 if (config.QSTASH_TOKEN && config.WORKER_URL) {
-  dispatcher = createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL })
+  dispatcher = createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL, apiUrl: config.API_URL })
 } else {
   dispatcher = createEmbeddedJobs({
     services: createServiceContext(database.db, { apiKeySalt: salt, versions, semantic }),

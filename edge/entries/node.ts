@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   let stopJobs = async () => undefined as void
   if (config.QSTASH_TOKEN && config.WORKER_URL) {
     const client = new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN })
-    dispatcher = createQStashDispatcher({ client, workerUrl: config.WORKER_URL })
+    dispatcher = createQStashDispatcher({ client, workerUrl: config.WORKER_URL, apiUrl: config.API_URL })
   } else {
     const embedded = createEmbeddedJobs({
       services: createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache, semantic }),

@@ -31,7 +31,7 @@ function boot(env: Env): { config: Config; app: App; dispatcher?: JobDispatcher 
   // Batch jobs need somewhere to run: QStash → the worker containers. Without it the routes are absent.
   const dispatcher =
     config.QSTASH_TOKEN && config.WORKER_URL
-      ? createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL })
+      ? createQStashDispatcher({ client: new Client({ baseUrl: config.QSTASH_URL, token: config.QSTASH_TOKEN }), workerUrl: config.WORKER_URL, apiUrl: config.API_URL })
       : undefined
   const logger = createLogger(config.LOG_LEVEL)
   // Per isolate: a scrape sees one isolate's counters (Cloudflare spreads requests over many), with

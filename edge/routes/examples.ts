@@ -59,6 +59,7 @@ export const jobExample = {
   updated_at: '2026-12-01T12:00:01.000Z',
   completed_at: '2026-12-01T12:00:01.000Z',
   callback_url: 'https://sga.example.edu.br/hooks/equivalencias',
+  errors: [],
 }
 
 export const jobItemsExample = [

@@ -223,8 +223,9 @@ export async function startQStashStandIn(options: QStashStandInOptions = {}): Pr
       if (message.callback) enqueue(callbackMessage(message.callback, message, outcome))
       if (ok) return
       if (outcome.status === NON_RETRYABLE_STATUS || message.retried >= message.maxRetries) {
-        dlq.push({ ...message, dlqId: `dlq_${randomUUID()}`, responseStatus: outcome.status, responseBody: outcome.body })
-        if (message.failureCallback) enqueue(callbackMessage(message.failureCallback, message, outcome))
+        const dlqId = `dlq_${randomUUID()}`
+        dlq.push({ ...message, dlqId, responseStatus: outcome.status, responseBody: outcome.body })
+        if (message.failureCallback) enqueue(callbackMessage(message.failureCallback, message, outcome, dlqId))
         return
       }
       message.retried++
@@ -232,11 +233,19 @@ export async function startQStashStandIn(options: QStashStandInOptions = {}): Pr
     }
   }
 
-  /** The JSON body QStash posts to Upstash-Callback / Upstash-Failure-Callback URLs. */
+  /**
+   * The JSON body QStash posts to Upstash-Callback / Upstash-Failure-Callback URLs: a new message
+   * of its own (signed with `sub` = the callback URL, retried like any message), whose body holds
+   * the last answer (`status`, `header`, base64 `body`), the attempt counts, and the source message
+   * (`sourceMessageId`, `url`, `method`, `sourceHeader`, base64 `sourceBody`, …); a failure
+   * callback also names the message's `dlqId`. When the destination did not answer at all there is
+   * no HTTP status: `status` is 0 and `body` holds the connection error's text.
+   */
   function callbackMessage(
     url: string,
     source: StandInMessage,
     outcome: { status: number; body: string; header: Record<string, string[]> },
+    dlqId?: string,
   ): StandInMessage {
     const payload = {
       status: outcome.status,
@@ -251,6 +260,7 @@ export async function startQStashStandIn(options: QStashStandInOptions = {}): Pr
       sourceBody: Buffer.from(source.body).toString('base64'),
       notBefore: source.notBefore,
       createdAt: source.createdAt,
+      ...(dlqId ? { dlqId } : {}),
     }
     return newMessage(url, JSON.stringify(payload), new Headers({ 'Content-Type': 'application/json' }), {
       maxRetries: source.maxRetries,

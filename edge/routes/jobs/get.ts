@@ -3,7 +3,7 @@ import { ApiError } from '../../errors'
 import { rateLimit } from '../../middleware/rate-limit'
 import { jobExample } from '../examples'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
-import { JobIdParam, JobSchema, toJob } from './schemas'
+import { JobIdParam, JobSchema, jobErrors, toJob } from './schemas'
 
 const route = createRoute({
   method: 'get',
@@ -18,8 +18,9 @@ const route = createRoute({
 
 export function registerGetJob(app: App): void {
   app.openapi(route, async (c) => {
-    const job = await c.get('ctx').repos.jobs.get(c.get('tenant').id, c.req.valid('param').id)
+    const { repos } = c.get('ctx')
+    const job = await repos.jobs.get(c.get('tenant').id, c.req.valid('param').id)
     if (!job) throw ApiError.notFound('Job not found')
-    return c.json(toJob(job), 200)
+    return c.json(toJob(job, await jobErrors(repos.jobItems, job)), 200)
   })
 }

@@ -19,6 +19,13 @@ export const JobSchema = z
     updated_at: z.string(),
     completed_at: z.string().nullable(),
     callback_url: z.string().nullable(),
+    /**
+     * What went wrong, when something did: the first dead items (index order, at most
+     * `MAX_JOB_ERRORS`) with their last error — a delivery error such as "delivery failed after 4
+     * attempts: the worker did not answer (workers down or unreachable)", or the item's own (an
+     * unknown version). All of them: GET /admin/jobs/dead-letters?job_id=…, or the job's results.
+     */
+    errors: z.array(z.object({ index: z.number().int(), item_id: z.uuid(), error: z.string().nullable() })),
   })
   .openapi('Job')
 
@@ -42,7 +49,26 @@ export function jobStatus(job: Pick<Job, 'status' | 'failed'>): z.infer<typeof J
   return job.status === 'running' ? 'RUNNING' : 'QUEUED'
 }
 
-export function toJob(job: Job): z.infer<typeof JobSchema> {
+/** Dead items a job status lists. */
+export const MAX_JOB_ERRORS = 10
+
+export type JobError = z.infer<typeof JobSchema>['errors'][number]
+
+/** The job's first dead items with their errors (none asked for when nothing failed). */
+export async function jobErrors(
+  jobItems: { listDead(tenantId: string, filter: { jobId?: string; limit: number }): Promise<Array<{ id: string; idx: number; lastError: string | null }>> },
+  job: Pick<Job, 'id' | 'tenantId' | 'failed'>,
+): Promise<JobError[]> {
+  if (job.failed === 0) return []
+  // listDead pages by id; a job has few dead items as a rule, so read a bounded set and order it.
+  const dead = await jobItems.listDead(job.tenantId, { jobId: job.id, limit: 500 })
+  return dead
+    .sort((a, b) => a.idx - b.idx)
+    .slice(0, MAX_JOB_ERRORS)
+    .map((item) => ({ index: item.idx, item_id: item.id, error: item.lastError }))
+}
+
+export function toJob(job: Job, errors: JobError[] = []): z.infer<typeof JobSchema> {
   return {
     job_id: job.id,
     status: jobStatus(job),
@@ -51,6 +77,7 @@ export function toJob(job: Job): z.infer<typeof JobSchema> {
     updated_at: job.updatedAt.toISOString(),
     completed_at: job.completedAt?.toISOString() ?? null,
     callback_url: job.callbackUrl,
+    errors,
   }
 }
 

@@ -6,6 +6,7 @@ import { renderV1Job, renderV1JobItem, type NativeItem } from '../../wire/v1'
 import { V1JobItemsSchema, V1JobSchema } from '../../wire/v1/schemas'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { decodeCursor, encodeCursor, MAX_RESULTS_PAGE } from './results'
+import { jobErrors } from './schemas'
 
 /**
  * `GET /v1/jobs/{job_id}` and `/results` in the replaced service's shapes: lowercase states, a
@@ -46,9 +47,11 @@ type Labels = { policy_version: string | null; taxonomy_version: string | null }
 
 export function registerJobRoutesV1(app: App): void {
   app.openapi(getJob, async (c) => {
-    const job = await c.get('ctx').repos.jobs.get(c.get('tenant').id, c.req.valid('param').job_id)
+    const { repos } = c.get('ctx')
+    const job = await repos.jobs.get(c.get('tenant').id, c.req.valid('param').job_id)
     if (!job) throw ApiError.notFound('Job not found')
-    return c.json(renderV1Job(job), 200)
+    // Additive: the first dead items with their errors, as on /v2 (the original had no such field).
+    return c.json({ ...renderV1Job(job), errors: await jobErrors(repos.jobItems, job) }, 200)
   })
 
   app.openapi(getResults, async (c) => {
