@@ -135,6 +135,21 @@ export function createApiKeysRepository(db: Database, salt: string) {
       return row ?? null
     },
 
+    /**
+     * A key by its id with its tenant, whatever their status, in one query by primary keys and
+     * never cached: the console re-checks its session's key with it on every request, so a revoke
+     * (or a disabled tenant) ends the session on its next click on every instance.
+     */
+    async getWithTenant(tenantId: string, keyId: string): Promise<{ key: ApiKey; tenant: typeof tenants.$inferSelect } | null> {
+      if (!isUuid(tenantId) || !isUuid(keyId)) return null
+      const [row] = await db
+        .select({ key: publicColumns, tenant: tenants })
+        .from(apiKeys)
+        .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+        .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, keyId)))
+      return row ?? null
+    },
+
     async revoke(tenantId: string, keyId: string): Promise<ApiKey | null> {
       if (!isUuid(tenantId) || !isUuid(keyId)) return null
       const [row] = await db

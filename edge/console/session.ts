@@ -90,12 +90,16 @@ export async function readSession(
     endSession(c)
     return 'expired'
   }
-  const { repos } = c.get('ctx')
-  const [key, tenant] = await Promise.all([repos.apiKeys.get(tid, sub), repos.tenants.get(tid)])
+  // One query by primary keys, past every cache (API keys', versions'): a revoked key, an expired
+  // one or a disabled tenant ends the session at its next request whichever instance revoked it.
+  const found = await c.get('ctx').repos.apiKeys.getWithTenant(tid, sub)
   const now = clock()
+  if (!found) {
+    endSession(c)
+    return 'revoked'
+  }
+  const { key, tenant } = found
   if (
-    !key ||
-    !tenant ||
     key.status !== 'active' ||
     (key.expiresAt && key.expiresAt <= now) ||
     tenant.status !== 'active' ||

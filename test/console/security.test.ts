@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../edge/app'
+import { createMetrics } from '../../edge/lib/metrics'
+import { createLogger } from '../../services/logger'
 import { createEdgeFixture, samplePair, type EdgeFixture, type TenantFixture } from '../edge/fixture'
 import { consoleClient } from './client'
 
@@ -111,6 +114,42 @@ describe('console security', () => {
     await client.login(key)
     expect((await client.get('/console/fila')).status).toBe(200)
     expect((await f.call('POST', `/admin/api-keys/${id}/revoke`, { key: t.keys.admin })).status).toBe(200)
+    const after = await client.get('/console/fila')
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toMatch(/motivo=revoked/)
+  })
+
+  it('a key revoked on another instance ends its session at once on this one, whatever the caches hold', async () => {
+    // Two instances over one database, each with its own key and version caches (default TTLs).
+    const other = createApp({ config: f.config, db: f.database.db, logger: createLogger('silent'), metrics: createMetrics() })
+    const created = await f.call('POST', '/admin/api-keys', { key: t.keys.admin, body: { role: 'auditor', name: 'duas instâncias' } })
+    const { id, key } = (await created.json()) as { id: string; key: string }
+    const here = consoleClient(f.app)
+    await here.login(key)
+    const there = consoleClient(other)
+    for (const [name, value] of here.jar) there.jar.set(name, value)
+    // Both instances have seen the key (sessions and API calls) before the revoke.
+    expect((await here.get('/console/fila')).status).toBe(200)
+    expect((await there.get('/console/fila')).status).toBe(200)
+    expect((await f.call('GET', '/v1/results', { key })).status).toBe(200)
+    const csrf = await there.csrfOf('/console/fila')
+
+    expect((await other.request(`/admin/api-keys/${id}/revoke`, { method: 'POST', headers: { 'X-API-Key': t.keys.admin } })).status).toBe(200)
+    const after = await here.get(`/console/resultados/${resultId}`)
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toMatch(/motivo=revoked/)
+    // A form post with the revoked session and its once-valid CSRF token writes nothing either.
+    expect((await there.post(`/console/resultados/${resultId}/atribuir`, { _csrf: csrf })).status).toBe(403)
+    const assigned = await f.database.pool.query('SELECT count(*)::int AS n FROM review_assignments WHERE result_id = $1', [resultId])
+    expect(assigned.rows[0].n).toBe(0)
+  })
+
+  it('a tenant disabled elsewhere ends its sessions at the next request', async () => {
+    const tenant = await f.createTenant()
+    const client = consoleClient(f.app)
+    await client.login(tenant.keys.admin)
+    expect((await client.get('/console/fila')).status).toBe(200)
+    await f.tenants.setStatus(tenant.id, 'disabled')
     const after = await client.get('/console/fila')
     expect(after.status).toBe(303)
     expect(after.headers.get('location')).toMatch(/motivo=revoked/)
