@@ -1,7 +1,7 @@
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, isNotNull, lte, sql } from 'drizzle-orm'
 import type { Database } from '../client'
 import { isUuid } from '../ids'
-import { calibrations, equivalenceResults, reviews, type ReviewLabel } from '../schema'
+import { calibrations, equivalenceResults, reviews, type CalibrationThresholds, type ReviewLabel } from '../schema'
 
 export type Calibration = typeof calibrations.$inferSelect
 
@@ -14,11 +14,53 @@ export interface ReviewedResult {
   /** The request as evaluated (null rows, purged by retention, are not returned). */
   inputs: Record<string, unknown>
   label: ReviewLabel
+  /** When the latest review was recorded. */
+  reviewedAt: Date
 }
 
-/** Calibrations of a tenant's scoring thresholds from its reviews (issue 13). */
+/** Engine decision (as stored) against the reviewer's, per calendar month (UTC) of the latest review. */
+export interface MonthlyAgreement {
+  /** `YYYY-MM`. */
+  month: string
+  /** Reviewed results whose latest review falls in the month. */
+  reviewed: number
+  /** Those the engine had decided by itself (DEFERIDO or INDEFERIDO). */
+  automatic: number
+  /** Those whose engine decision equals the review. */
+  agreed: number
+}
+
+/**
+ * Calibrations of a tenant's scoring thresholds from its reviews (issue 13). A calibration is also a
+ * job (`job_status`): queued when asked for, claimed under a lease by the worker or the in-process
+ * runner (`attempts` is the claim's fencing token), done with its thresholds and report, or failed.
+ */
 export function createCalibrationsRepository(db: Database) {
+  const byId = (tenantId: string, id: string) => and(eq(calibrations.tenantId, tenantId), eq(calibrations.id, id))
+  /** The latest review of each of the tenant's results, recorded at or before `cutoff`. */
+  const latestReviews = (tenantId: string, cutoff: Date | null, after: string | null) =>
+    db
+      .selectDistinctOn([reviews.resultId], { resultId: reviews.resultId, label: reviews.label, reviewedAt: reviews.createdAt })
+      .from(reviews)
+      .where(
+        and(
+          eq(reviews.tenantId, tenantId),
+          cutoff ? lte(reviews.createdAt, cutoff) : sql`true`,
+          after ? gt(reviews.resultId, after) : sql`true`,
+        ),
+      )
+      .orderBy(reviews.resultId, desc(reviews.createdAt), desc(reviews.id))
+      .as('latest')
+  const reviewedWhere = (tenantId: string, courseId: string | null | undefined) =>
+    and(
+      eq(equivalenceResults.tenantId, tenantId),
+      eq(equivalenceResults.simulation, false),
+      isNotNull(equivalenceResults.inputs),
+      courseId ? eq(equivalenceResults.courseId, courseId) : sql`true`,
+    )
+
   return {
+    /** A calibration row as given (rows written before calibrations were jobs are `done`). */
     async create(
       tenantId: string,
       input: Pick<Calibration, 'courseId' | 'basePolicyVersion' | 'params' | 'thresholds' | 'report'>,
@@ -30,13 +72,22 @@ export function createCalibrationsRepository(db: Database) {
       return row!
     },
 
+    /** A calibration asked for and not yet computed. */
+    async enqueue(
+      tenantId: string,
+      input: Pick<Calibration, 'courseId' | 'basePolicyVersion' | 'params' | 'requestedBy'>,
+    ): Promise<Calibration> {
+      const [row] = await db
+        .insert(calibrations)
+        .values({ tenantId, ...input, jobStatus: 'queued', thresholds: null, report: null })
+        .returning()
+      return row!
+    },
+
     /** Null when the id is not one of this tenant's calibrations. */
     async get(tenantId: string, id: string): Promise<Calibration | null> {
       if (!isUuid(tenantId) || !isUuid(id)) return null
-      const [row] = await db
-        .select()
-        .from(calibrations)
-        .where(and(eq(calibrations.tenantId, tenantId), eq(calibrations.id, id)))
+      const [row] = await db.select().from(calibrations).where(byId(tenantId, id))
       return row ?? null
     },
 
@@ -55,23 +106,120 @@ export function createCalibrationsRepository(db: Database) {
       const [row] = await db
         .update(calibrations)
         .set({ status: 'ativada', activatedPolicyVersion: policyVersion, activatedAt: at })
-        .where(and(eq(calibrations.tenantId, tenantId), eq(calibrations.id, id)))
+        .where(byId(tenantId, id))
         .returning()
       return row ?? null
     },
 
     /**
-     * The tenant's real (not simulated) results that a reviewer labelled and whose inputs are still
-     * kept, each with its latest review, newest first; one course's when `courseId` is given.
+     * Takes the calibration under a lease if it is queued or running under an expired lease
+     * (`attempts + 1`). Null: unknown, settled, or someone else's live claim.
      */
-    async reviewedResults(tenantId: string, options: { courseId?: string | null; limit: number }): Promise<ReviewedResult[]> {
+    async claim(tenantId: string, id: string, leaseMs: number): Promise<Calibration | null> {
+      if (!isUuid(tenantId) || !isUuid(id)) return null
+      const [row] = await db
+        .update(calibrations)
+        .set({
+          jobStatus: 'running',
+          attempts: sql`${calibrations.attempts} + 1`,
+          leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`,
+          startedAt: sql`coalesce(${calibrations.startedAt}, now())`,
+          updatedAt: sql`now()`,
+        })
+        .where(
+          and(
+            byId(tenantId, id),
+            sql`(${calibrations.jobStatus} = 'queued' OR (${calibrations.jobStatus} = 'running' AND ${calibrations.leaseUntil} < now()))`,
+          ),
+        )
+        .returning()
+      return row ?? null
+    },
+
+    /** Stores the outcome if the claim `attempts` still holds; null when another claim took over. */
+    async complete(
+      tenantId: string,
+      id: string,
+      attempts: number,
+      outcome: { thresholds: CalibrationThresholds; report: Record<string, unknown> },
+    ): Promise<Calibration | null> {
+      const [row] = await db
+        .update(calibrations)
+        .set({ ...outcome, jobStatus: 'done', leaseUntil: null, lastError: null, finishedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(and(byId(tenantId, id), eq(calibrations.jobStatus, 'running'), eq(calibrations.attempts, attempts)))
+        .returning()
+      return row ?? null
+    },
+
+    /**
+     * An attempt failed: back to `queued` for the next one, or `failed` for good when `final`.
+     * Only the claim `attempts` may say so (null attempts: whoever holds it, the dead-letter hook).
+     */
+    async recordFailure(tenantId: string, id: string, attempts: number | null, error: string, final: boolean): Promise<Calibration | null> {
+      if (!isUuid(tenantId) || !isUuid(id)) return null
+      const [row] = await db
+        .update(calibrations)
+        .set({
+          jobStatus: final ? 'failed' : 'queued',
+          leaseUntil: null,
+          lastError: error.slice(0, 2000),
+          finishedAt: final ? sql`now()` : null,
+          updatedAt: sql`now()`,
+        })
+        .where(
+          and(
+            byId(tenantId, id),
+            sql`${calibrations.jobStatus} IN ('queued', 'running')`,
+            attempts === null ? sql`true` : eq(calibrations.attempts, attempts),
+          ),
+        )
+        .returning()
+      return row ?? null
+    },
+
+    /**
+     * Every tenant's calibrations that lost their message or their worker: queued and untouched for
+     * `lostAfterMs`, or running under an expired lease. Oldest first.
+     */
+    async unsettled(options: { lostAfterMs: number; limit: number }): Promise<Pick<Calibration, 'id' | 'tenantId' | 'attempts' | 'jobStatus'>[]> {
+      return db
+        .select({ id: calibrations.id, tenantId: calibrations.tenantId, attempts: calibrations.attempts, jobStatus: calibrations.jobStatus })
+        .from(calibrations)
+        .where(
+          sql`${calibrations.jobStatus} IN ('queued', 'running') AND ((${calibrations.jobStatus} = 'queued' AND ${calibrations.updatedAt} <= now() - make_interval(secs => ${options.lostAfterMs / 1000})) OR (${calibrations.jobStatus} = 'running' AND ${calibrations.leaseUntil} < now()))`,
+        )
+        .orderBy(asc(calibrations.updatedAt))
+        .limit(options.limit)
+    },
+
+    /** Marks a re-dispatch (so a queued one is not handed out again on every sweep). */
+    async touch(tenantId: string, id: string): Promise<void> {
+      await db.update(calibrations).set({ updatedAt: sql`now()` }).where(and(byId(tenantId, id), eq(calibrations.jobStatus, 'queued')))
+    },
+
+    /** Reviewed results (real, inputs kept) of the tenant, or of one course; what a calibration needs at least. */
+    async countReviewed(tenantId: string, options: { courseId?: string | null } = {}): Promise<number> {
+      if (!isUuid(tenantId)) return 0
+      const latest = latestReviews(tenantId, null, null)
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(equivalenceResults)
+        .innerJoin(latest, eq(latest.resultId, equivalenceResults.id))
+        .where(reviewedWhere(tenantId, options.courseId))
+      return row?.n ?? 0
+    },
+
+    /**
+     * One page of the tenant's real results that a reviewer labelled (latest review at or before
+     * `cutoff`) and whose inputs are still kept, in result-id order after `after`; one course's
+     * when `courseId` is given. Page through with the last id of each page.
+     */
+    async reviewedPage(
+      tenantId: string,
+      options: { courseId?: string | null; cutoff: Date; after: string | null; limit: number },
+    ): Promise<ReviewedResult[]> {
       if (!isUuid(tenantId)) return []
-      const latest = db
-        .selectDistinctOn([reviews.resultId], { resultId: reviews.resultId, label: reviews.label })
-        .from(reviews)
-        .where(eq(reviews.tenantId, tenantId))
-        .orderBy(reviews.resultId, desc(reviews.createdAt), desc(reviews.id))
-        .as('latest')
+      const latest = latestReviews(tenantId, options.cutoff, options.after)
       const rows = await db
         .select({
           resultId: equivalenceResults.id,
@@ -80,6 +228,30 @@ export function createCalibrationsRepository(db: Database) {
           policyVersion: equivalenceResults.policyVersion,
           inputs: equivalenceResults.inputs,
           label: latest.label,
+          reviewedAt: latest.reviewedAt,
+        })
+        .from(latest)
+        .innerJoin(equivalenceResults, eq(latest.resultId, equivalenceResults.id))
+        .where(reviewedWhere(tenantId, options.courseId))
+        .orderBy(asc(latest.resultId))
+        .limit(options.limit)
+      return rows.map((r) => ({ ...r, inputs: r.inputs! }))
+    },
+
+    /**
+     * Engine vs reviewer per month of the latest review, newest month first, over the tenant's (or
+     * one course's) reviewed real results — whether or not their inputs are still kept.
+     */
+    async agreementByMonth(tenantId: string, options: { courseId?: string | null; months: number }): Promise<MonthlyAgreement[]> {
+      if (!isUuid(tenantId)) return []
+      const latest = latestReviews(tenantId, null, null)
+      const month = sql<string>`to_char(date_trunc('month', ${latest.reviewedAt} AT TIME ZONE 'UTC'), 'YYYY-MM')`
+      const rows = await db
+        .select({
+          month,
+          reviewed: sql<number>`count(*)::int`,
+          automatic: sql<number>`count(*) FILTER (WHERE ${equivalenceResults.decisao} <> 'ANALISE_HUMANA')::int`,
+          agreed: sql<number>`count(*) FILTER (WHERE ${equivalenceResults.decisao} = ${latest.label})::int`,
         })
         .from(equivalenceResults)
         .innerJoin(latest, eq(latest.resultId, equivalenceResults.id))
@@ -87,13 +259,13 @@ export function createCalibrationsRepository(db: Database) {
           and(
             eq(equivalenceResults.tenantId, tenantId),
             eq(equivalenceResults.simulation, false),
-            isNotNull(equivalenceResults.inputs),
             options.courseId ? eq(equivalenceResults.courseId, options.courseId) : sql`true`,
           ),
         )
-        .orderBy(desc(equivalenceResults.createdAt), desc(equivalenceResults.id))
-        .limit(options.limit)
-      return rows.map((r) => ({ ...r, inputs: r.inputs!, label: r.label }))
+        .groupBy(month)
+        .orderBy(desc(month))
+        .limit(options.months)
+      return rows
     },
   }
 }
