@@ -27,6 +27,18 @@ export function buildTaxonomyIndexMessage(tenantId: string, taxonomyVersion: str
   return { route: 'build-taxonomy-index', body: { tenant_id: tenantId, taxonomy_version: taxonomyVersion }, tenantId }
 }
 
+/** A calibration to compute (services/calibrations.ts `runCalibration`): ids only, like every message. */
+export const CalibrateBody = z.object({ tenant_id: z.uuid(), calibration_id: z.uuid() })
+
+/** Deduplicated by the calibration id; a re-dispatch by the sweeper names its moment (as items do). */
+export function calibrateMessage(tenantId: string, calibrationId: string, redispatchedAt?: number): JobMessage {
+  return {
+    route: 'calibrate',
+    body: { tenant_id: tenantId, calibration_id: calibrationId },
+    deduplicationId: redispatchedAt === undefined ? `calibration.${calibrationId}` : `calibration.${calibrationId}.${redispatchedAt}`,
+  }
+}
+
 /**
  * What a job item stores: the evaluate request exactly as submitted (validated by the batch route)
  * and the role of the key that submitted it, which decides whether an inline policy may count

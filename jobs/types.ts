@@ -7,7 +7,7 @@
  */
 
 /** Worker routes a message can target: `POST /jobs/{route}`. */
-export const JOB_ROUTES = ['evaluate-item', 'sweep', 'build-taxonomy-index'] as const
+export const JOB_ROUTES = ['evaluate-item', 'sweep', 'build-taxonomy-index', 'calibrate'] as const
 export type JobRoute = (typeof JOB_ROUTES)[number]
 
 export interface JobMessage {

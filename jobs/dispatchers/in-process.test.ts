@@ -20,6 +20,7 @@ function scriptedHandlers(answer: (itemId: string, retried: number) => JobOutcom
     },
     sweep: async () => ({ status: 'ok' }),
     'build-taxonomy-index': async () => ({ status: 'ok' }),
+    calibrate: async () => ({ status: 'ok' }),
     failure: async ({ body, error }) => {
       failures.push({ itemId: (body as { item_id: string }).item_id, error })
     },

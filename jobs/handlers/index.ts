@@ -3,6 +3,7 @@ import type { JobDispatcher, JobHandlers } from '../types'
 import type { CallbackNotifier } from '../callbacks/notifier'
 import type { JobMetrics } from '../metrics'
 import { buildTaxonomyIndexHandler, type BuildTaxonomyIndexDeps } from './build-taxonomy-index'
+import { calibrateFailure, calibrateHandler, routeFailure, withCalibrationSweep } from './calibrate'
 import { evaluateItemHandler, evaluateItemsHandler, type EvaluateItemDeps } from './evaluate-item'
 import { failureHandler } from './failure'
 import type { JobStore } from '../ports'
@@ -44,22 +45,31 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlers {
         }
       : undefined,
   }
+  const calibration = { services: deps.services, log }
   return {
     'evaluate-item': evaluateItemHandler(evaluation),
     evaluateItems: evaluateItemsHandler(evaluation),
-    sweep: sweepHandler({
-      store: deps.store,
-      dispatcher: deps.dispatcher,
-      onFinished,
-      purgeInputs: () => purgeExpiredInputs(deps.services),
-      ...deps.sweep,
-    }),
+    // The sweep also hands out calibrations that lost their message or worker (handlers/calibrate.ts).
+    sweep: withCalibrationSweep(
+      sweepHandler({
+        store: deps.store,
+        dispatcher: deps.dispatcher,
+        onFinished,
+        purgeInputs: () => purgeExpiredInputs(deps.services),
+        ...deps.sweep,
+      }),
+      { ...calibration, dispatcher: deps.dispatcher, lostAfterMs: deps.sweep?.lostAfterMs },
+    ),
     'build-taxonomy-index': buildTaxonomyIndexHandler(deps.taxonomyIndex),
-    failure: failureHandler({
-      store: deps.store,
-      onFinished,
-      onDead: metrics ? (route) => metrics.deadLetters.inc({ route }) : undefined,
-      log,
-    }),
+    calibrate: calibrateHandler(calibration),
+    failure: routeFailure(
+      failureHandler({
+        store: deps.store,
+        onFinished,
+        onDead: metrics ? (route) => metrics.deadLetters.inc({ route }) : undefined,
+        log,
+      }),
+      calibrateFailure(calibration),
+    ),
   }
 }
