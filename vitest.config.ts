@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
@@ -6,7 +7,15 @@ import { defineConfig } from 'vitest/config'
  * - `node`: everything, in Node, against the real Postgres and Redis;
  * - `workers`: test/workers/** inside workerd through @cloudflare/vitest-pool-workers, with the
  *   real Workers entry and the Neon stand-ins started by test/workers/global-setup.ts.
+ *
+ * Test files run in parallel, at least two at a time (vitest's default, one less than the cores,
+ * is one file at a time on a 2-core machine, where most files spend their time waiting on Postgres,
+ * Redis or a child process). They are parallel-safe by construction: every file gets its own
+ * database copied from the migrated template (test/harness/postgres.ts), its own Redis key prefix,
+ * ports from the OS (0), scratch folders from mkdtemp, and screenshots under names of its own.
+ * `npm test -- --maxWorkers=1` runs them one at a time again.
  */
+const maxWorkers = Math.max(2, availableParallelism())
 const env = {
   UPSTASH_DISABLE_TELEMETRY: '1',
   WRANGLER_SEND_METRICS: 'false',
@@ -15,6 +24,7 @@ const env = {
 
 export default defineConfig({
   test: {
+    maxWorkers,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env,
