@@ -69,16 +69,43 @@ const precedent = {
   created_at: at,
   revoked_at: null,
 }
+const calibrationParams = { precisao_minima_deferido: 0.95, precisao_minima_indeferido: 0.9, min_revisoes: 30, min_revisoes_por_idioma: 30 }
 const calibration = {
   id: calibrationId,
   status: 'proposta',
+  job_status: 'done',
+  status_url: `/v2/admin/calibrations/${calibrationId}`,
+  attempts: 1,
+  error: null,
   course_id: null,
   base_policy_version: '2026.1',
+  params: calibrationParams,
   limiares_propostos: { score_deferido: 82, score_revisao: 40 },
+  limiares_propostos_por_idioma: { en: { score_deferido: 90, score_revisao: 30 }, pt: { score_deferido: 82, score_revisao: 40 } },
   activated_policy_version: null,
   activated_at: null,
   created_at: at,
-  report: { revisoes: 120, descartadas: 0, limiares_atuais: { score_deferido: 75, score_revisao: 15 }, limiares_propostos: { score_deferido: 82, score_revisao: 40 } },
+  started_at: at,
+  finished_at: at,
+  report: {
+    revisoes: 120,
+    descartadas: 0,
+    modo_limiares: 'por_idioma',
+    limiares_atuais: { score_deferido: 75, score_revisao: 15 },
+    limiares_propostos: { score_deferido: 82, score_revisao: 40 },
+    concordancia: { atual: 0.41, proposto: 0.63 },
+    concordancia_mensal: [{ mes: '2026-11', revisoes: 120, automaticas: 48, concordantes: 45, concordancia: 0.375, concordancia_automaticas: 0.9375 }],
+  },
+}
+const queuedCalibration = {
+  ...calibration,
+  job_status: 'queued',
+  attempts: 0,
+  limiares_propostos: null,
+  limiares_propostos_por_idioma: null,
+  started_at: null,
+  finished_at: null,
+  report: null,
 }
 
 /** By component schema name. */
@@ -129,7 +156,9 @@ export const componentExamples: Record<string, unknown> = {
   ReviewV2: reviewV2,
   Precedent: precedent,
   Calibration: calibration,
-  CreateCalibration: { policy_version: '2026.1', course_id: null, precisao_minima_deferido: 0.95, precisao_minima_indeferido: 0.9, min_revisoes: 30 },
+  CreateCalibration: { policy_version: '2026.1', course_id: null, precisao_minima_deferido: 0.95, precisao_minima_indeferido: 0.9, min_revisoes: 30, min_revisoes_por_idioma: 30 },
+  CalibrationList: { items: [calibration] },
+  ReviewAgreement: { course_id: null, meses: calibration.report.concordancia_mensal },
 }
 
 type Examples = { request?: unknown; answer?: unknown }
@@ -152,6 +181,7 @@ export const operationExamples: Record<string, Examples> = {
   },
   'POST /v2/admin/precedents/{id}/expire': { request: { valid_until: '2027-06-30' }, answer: { ...precedent, valid_until: '2027-06-30' } },
   'POST /v2/admin/precedents/{id}/revoke': { answer: { ...precedent, status: 'revoked', revoked_at: at } },
+  'POST /v2/admin/calibrations': { answer: queuedCalibration },
   'POST /v2/admin/calibrations/{id}/activate': {
     answer: { ...calibration, status: 'ativada', activated_policy_version: '2026.1-cal-6f5e4d3c', activated_at: at },
   },

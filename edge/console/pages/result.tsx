@@ -3,6 +3,7 @@ import { createPrecedentsRepository } from '../../../db/repositories/precedents'
 import { createReviewQueueRepository } from '../../../db/repositories/review-queue'
 import { isUuid } from '../../../db/ids'
 import { createReview } from '../../../services/reviews'
+import { observeReview } from '../../routes/calibrations/metrics'
 import { DECISAO_LABEL, formatDateTime } from '../format'
 import { Csrf, Decisao, Flash, Layout, type Viewer } from '../layout'
 import { ResultView } from '../result-view'
@@ -181,6 +182,7 @@ export function registerResultPages(app: Hono<ConsoleEnv>): void {
       ? await createReview({ ctx: c.get('ctx'), input: { tenantId, actorKeyId: c.get('apiKey').id, resultId: id, label, notes: notes || null, motivo } })
       : null
     if (!review) return notFound(c)
+    await observeReview(c.get('ctx'), c.get('services'), { tenantId, resultId: id, label })
     const next = await createReviewQueueRepository(c.get('ctx').db).nextPending(tenantId)
     const params = new URLSearchParams({ decidido: id })
     return c.redirect(next ? `/console/resultados/${next}?${params}` : `/console/fila?${params}`, 303)

@@ -5,6 +5,7 @@ import { rateLimit } from '../../middleware/rate-limit'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
 import { IdParam } from './schemas'
 import { createReview } from '../../../services/reviews'
+import { observeReview } from '../calibrations/metrics'
 
 const ReviewRequestSchema = z
   .object({
@@ -39,6 +40,7 @@ export function registerCreateReview(app: App): void {
       input: { tenantId: c.get('tenant').id, actorKeyId: c.get('apiKey').id, resultId: c.req.valid('param').id, label: body.label, notes: body.notes ?? null },
     })
     if (!review) throw ApiError.notFound('Result not found')
+    await observeReview(c.get('ctx'), c.get('services'), { tenantId: c.get('tenant').id, resultId: review.resultId, label: review.label })
     return c.json(
       { id: review.id, result_id: review.resultId, label: review.label, notes: review.notes || null, created_at: review.createdAt.toISOString() },
       201,
