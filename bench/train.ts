@@ -60,6 +60,9 @@ const { values, positionals } = parseArgs({
     'min-stratum': { type: 'string', default: '100' },
     /** Thresholds chosen per language (each meeting the constraints, so the pool does too). */
     'per-language': { type: 'boolean', default: false },
+    /** Boosting rounds and learning rate (default: bench/lib/gbdt.ts DEFAULT_BOOST, 80 and 0.08). */
+    trees: { type: 'string' },
+    'learning-rate': { type: 'string' },
     /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
     oof: { type: 'string' },
   },
@@ -76,7 +79,12 @@ const constraints: Constraints = {
   // Each language must meet the constraints on its own, not only the two pooled.
   minStratum: Number(values['min-stratum']),
 }
-const params: BoostParams = { ...DEFAULT_BOOST, monotone: MODEL_FEATURE_DIRECTIONS }
+const params: BoostParams = {
+  ...DEFAULT_BOOST,
+  ...(values.trees ? { trees: Number(values.trees) } : {}),
+  ...(values['learning-rate'] ? { learningRate: Number(values['learning-rate']) } : {}),
+  monotone: MODEL_FEATURE_DIRECTIONS,
+}
 const k = Number(values.folds)
 const version = values.version
 const coberturaMinima = DEFAULT_POLICY.cobertura_minima

@@ -20,6 +20,58 @@ export interface PairFeatures {
   titleExtraWords: number
   /** One title carries a sequence or level marker and the other none (`Física` vs `Física 2`). */
   oneSidedMarker: boolean
+  /**
+   * Year level the target's catalogue number names (`PSYC 314` → 3, `HIST 3106` → 3; 0 for one- or
+   * two-digit numbers and names without a code). US catalogues number upper-division courses 300+
+   * (or 3000+), which a course taken at a two-year college is rarely credited as. English titles only.
+   */
+  targetCatalogueLevel: number
+  /**
+   * Digits the target's catalogue number has beyond the origin's (−2..2, 0 without codes): a
+   * university that numbers lower-division courses 1–99 numbers its upper-division ones 100–199
+   * (`SOCY 1` vs `SOCY 156`), so a longer number than the transferred course's marks a later course.
+   */
+  extraCatalogueDigits: number
+}
+
+/** `CHEM 8B Organic Chemistry` → number `8`, sequence letter B; English catalogue codes only. */
+const CODE = /^\s*[A-Z][A-Z&]{1,5}\s?-?(\d{1,4})([A-Z]{0,3})\b/
+
+interface CatalogueCode {
+  number: string
+  /** Position a trailing sequence letter names (`8A` → 1, `8B` → 2, `12BL` → 2; A–D only), or null. */
+  letterPosition: number | null
+}
+
+function catalogueCode(nome: string): CatalogueCode | null {
+  const m = CODE.exec(nome)
+  if (!m) return null
+  const suffix = m[2]!
+  // One sequence letter, optionally followed by L (laboratory) or H (honors): `8B`, `12BL`, `2AH`.
+  const lettered = /^[A-D][LH]?$/.test(suffix)
+  return { number: m[1]!, letterPosition: lettered ? suffix.charCodeAt(0) - 64 : null }
+}
+
+/** Position a numbered title marker names (`Física 2` → 2, `Spanish 1B` → 2, `Calculus II` → 2), or null. */
+function titlePosition(t: TitleInfo): number | null {
+  if (t.markerKind !== 'numero' || t.ordinal === null) return null
+  return t.ordinal % 10 !== 0 ? t.ordinal % 10 : Math.floor(t.ordinal / 10)
+}
+
+/** Same-family titles where one names its stage in words (`Organic Chemistry I`) and the other by its code letter (`CHEM 8B`). */
+function codeLetterConflict(takenCode: CatalogueCode | null, taken: TitleInfo, targetCode: CatalogueCode | null, target: TitleInfo): boolean {
+  const a = titlePosition(taken)
+  const b = targetCode?.letterPosition ?? null
+  const c = takenCode?.letterPosition ?? null
+  const d = titlePosition(target)
+  return (a !== null && b !== null && a !== b) || (c !== null && d !== null && c !== d)
+}
+
+const SAME_FAMILY = 0.75
+
+function catalogueLevel(code: CatalogueCode | null): number {
+  if (!code || code.number.length < 3) return 0
+  return Math.min(Number(code.number[0]), 5)
 }
 
 /** Share of `title`'s stems found in any of `texts`. */
@@ -83,6 +135,8 @@ export function pairFeatures(
   let sequenceConflict = false
   let extraWords = Number.POSITIVE_INFINITY
   let oneSidedMarker = false
+  const targetCode = stripCode ? catalogueCode(destinoNome) : null
+  let longestOriginNumber = 0
   const originTitles: AnalysedText[] = []
   for (const nome of origemNomes) {
     const taken: TitleInfo = parseTitle(nome, stripCode)
@@ -96,7 +150,14 @@ export function pairFeatures(
     if ((taken.ordinal === null) !== (target.ordinal === null)) oneSidedMarker = true
     // With several origins (N:1), one of them being another stage of the sequence is expected.
     if (origemNomes.length === 1 && isDifferentSequenceMember(taken, target, similarity)) sequenceConflict = true
+    const takenCode = stripCode ? catalogueCode(nome) : null
+    if (takenCode) longestOriginNumber = Math.max(longestOriginNumber, takenCode.number.length)
+    if (origemNomes.length === 1 && similarity >= SAME_FAMILY && codeLetterConflict(takenCode, taken, targetCode, target)) {
+      sequenceConflict = true
+    }
   }
+  const extraDigits =
+    targetCode && longestOriginNumber > 0 ? Math.max(-2, Math.min(2, targetCode.number.length - longestOriginNumber)) : 0
   return {
     termCoverage: termCoverage(destino, origens, lang),
     titleSimilarity,
@@ -105,5 +166,7 @@ export function pairFeatures(
     targetTitleInOrigin: titleCoverage(targetStems, [...originTitles, ...origens]),
     titleExtraWords: Number.isFinite(extraWords) ? extraWords : 0,
     oneSidedMarker,
+    targetCatalogueLevel: catalogueLevel(targetCode),
+    extraCatalogueDigits: extraDigits,
   }
 }

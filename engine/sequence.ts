@@ -22,16 +22,16 @@ const SAME_FAMILY = 0.75
 const ROMAN: Record<string, number> = { i: 1, ii: 2, iii: 3, iv: 4, v: 5, vi: 6, vii: 7, viii: 8 }
 const TRAILING_NUMBER = /(?:^|\s|-)(?:(\d{1,2})([a-d])?|(i{1,3}|iv|vi{0,3}))\s*(?:\([^)]*\))?\s*$/
 const LEVEL_WORDS: [RegExp, number][] = [
-  [/\b(?:elementary|beginning|beginner|basic|introductory|introduction|first[- ](?:term|year|semester)|basico|basica|introdutori[oa]|introducao|iniciacao|elementar)\b/, 1],
-  [/\b(?:intermediate|second[- ](?:term|year|semester)|intermediari[oa])\b/, 2],
-  [/\b(?:advanced|third[- ](?:term|year|semester)|avancad[oa]s?|superior)\b/, 3],
+  [/\b(?:elementary|beginning|beginner|basic|introductory|introduction|first[- ]?(?:term|year|semester)|basico|basica|introdutori[oa]|introducao|iniciacao|elementar)\b/, 1],
+  [/\b(?:intermediate|second[- ]?(?:term|year|semester)|intermediari[oa])\b/, 2],
+  [/\b(?:advanced|third[- ]?(?:term|year|semester)|avancad[oa]s?|superior)\b/, 3],
 ]
 
 const INNER_HYPHEN = /([\p{L}\p{N}])-(?=[\p{L}\p{N}])/gu
 
 /** `Pre-Calculus` → `PreCalculus`; most titles have no hyphen, and then no regex runs. */
 function joinInnerHyphens(title: string): string {
-  return title.includes('-') ? title.replace(INNER_HYPHEN, '$1$2') : title
+  return title.includes('-') ? title.replace(INNER_HYPHEN, '$1') : title
 }
 
 /** What an `Introduction to` / `Introdução à` leaves behind. */
