@@ -116,10 +116,13 @@ describe('/v1 evaluate', () => {
     expect((await expectModel(res, 200, Py.EvaluateResponse)).request_id).toBe('body-wins-01')
   })
 
-  it('keeps the error shapes: 401, 403 for auditors, 422 list', async () => {
+  it('keeps the error shapes: 401, 403 for an auditor’s batch, 422 list', async () => {
     expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', { body: fullExample }), 401, Py.ErrorDetail)).detail).toBe('Missing X-API-Key')
     expect((await expectModel(await evaluate(fullExample, 'nope'), 401, Py.ErrorDetail)).detail).toBe('Invalid API key')
-    expect((await expectModel(await evaluate(fullExample, keys.a!.auditor), 403, Py.ErrorDetail)).detail).toBe('Forbidden')
+    // An auditor evaluates single pairs, as any key could in the original; batches are for admins and api-clients.
+    await expectModel(await evaluate({ ...fullExample, request_id: 'auditor-0001' }, keys.a!.auditor), 200, Py.EvaluateResponse)
+    const batch = await call('POST', '/v1/equivalences/batch', { key: keys.a!.auditor, body: { items: [fullExample] } })
+    expect((await expectModel(batch, 403, Py.ErrorDetail)).detail).toBe('Forbidden')
     const invalid = await expectModel(await evaluate({ origem: fullExample.origem }), 422, Py.ValidationError)
     expect(invalid.detail.map((d) => d.loc.join('.'))).toContain('body.destino')
   })

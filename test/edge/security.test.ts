@@ -27,7 +27,18 @@ afterAll(() => f.close())
 const evaluate = (): PreparedRequest => ({ method: 'POST', path: '/v2/equivalences/evaluate', body: samplePair() })
 
 describe('authentication and roles', () => {
-  describe('POST /v2/equivalences/evaluate', () => runAuthCases(() => f, evaluate, { forbidden: ['auditor'] }))
+  describe('POST /v2/equivalences/evaluate', () => runAuthCases(() => f, evaluate))
+  it('every role evaluates a single pair, on /v2 and /v1 (an auditor checks pairs while reviewing, as in the console)', async () => {
+    const t = await f.createTenant()
+    for (const role of ['admin', 'auditor', 'api-client'] as const) {
+      for (const path of ['/v2/equivalences/evaluate', '/v1/equivalences/evaluate']) {
+        const res = await f.call('POST', path, { key: t.keys[role], body: samplePair() })
+        expect(res.status, `${role} ${path}`).toBe(200)
+      }
+    }
+    const stored = await f.database.pool.query('SELECT count(*)::int AS n FROM equivalence_results WHERE tenant_id = $1', [t.id])
+    expect(stored.rows[0].n).toBe(6)
+  })
   describe('GET /v1/results', () => runAuthCases(() => f, () => ({ method: 'GET', path: '/v1/results' })))
   describe('POST /v1/results/{id}/reviews', () =>
     runAuthCases(() => f, () => ({ method: 'POST', path: `/v1/results/${owned.resultId}/reviews`, body: { label: 'DEFERIDO' } }), {

@@ -134,7 +134,7 @@ describe('error shapes', () => {
   })
 
   it('403 for a role without access', async () => {
-    const res = await evaluate({ body: samplePair(), key: t.keys.auditor })
+    const res = await f.call('GET', '/admin/api-keys', { key: t.keys.auditor })
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({ detail: expect.any(String) })
   })

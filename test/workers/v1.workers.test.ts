@@ -36,7 +36,9 @@ describe('/v1 inside workerd', () => {
     await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, body), 200, Py.EvaluateResponse)
     expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, body), 200, Py.EvaluateResponse)).cached).toBe(true)
     expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', undefined, body), 401, Py.ErrorDetail)).detail).toBe('Missing X-API-Key')
-    expect((await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.auditor, body), 403, Py.ErrorDetail)).detail).toBe('Forbidden')
+    // Every role evaluates a single pair (auditors too); the admin calls are the admin's alone.
+    await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.auditor, { ...body, request_id: 'wd-auditor-1' }), 200, Py.EvaluateResponse)
+    expect((await expectModel(await call('GET', '/admin/taxonomy_versions', keys.auditor), 403, Py.ErrorDetail)).detail).toBe('Forbidden')
     await expectModel(await call('POST', '/v1/equivalences/evaluate', keys.client, {}), 422, Py.ValidationError)
   })
 

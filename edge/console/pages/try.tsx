@@ -202,7 +202,7 @@ export function registerTry(app: Hono<ConsoleEnv>): void {
     const key = c.get('apiKey')
     const services = c.get('services')
     try {
-      // An auditor may evaluate here (not through the API): trying a pair is part of reviewing one.
+      // Auditors evaluate here as through the API (single pairs; batches are for admins and api-clients).
       const { result } = await evaluateAndStore({
         ctx: c.get('ctx'),
         input: {

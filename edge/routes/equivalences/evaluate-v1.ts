@@ -26,10 +26,11 @@ const route = createRoute({
   summary: 'Evaluate a pair in the replaced service’s contract',
   description:
     'Accepts what the Python service accepted (pydantic-style coercion, unknown fields ignored, an inline ' +
-    '`PolicyInput`: ignored for api-clients, a what-if simulation for admins) and answers its `EvaluateResponse` ' +
+    '`PolicyInput`: ignored for api-clients and auditors, a what-if simulation for admins) and answers its `EvaluateResponse` ' +
     'plus additive fields. When the course has a binding, the binding decides for non-admins.',
   security,
-  middleware: [requireRole('admin', 'api-client'), rateLimit('evaluate')] as const,
+  // As /v2: every role evaluates a single pair; batches are for admins and api-clients (README, Roles).
+  middleware: [requireRole('admin', 'auditor', 'api-client'), rateLimit('evaluate')] as const,
   request: {
     headers: z.object({ 'idempotency-key': z.string().trim().min(1).max(200).optional() }),
     body: { required: true, content: { 'application/json': { schema: V1EvaluateRequestSchema } } },

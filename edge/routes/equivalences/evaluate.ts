@@ -25,7 +25,9 @@ const route = createRoute({
     'a repeat with a different body is 409. An inline `policy` is a what-if simulation for admins and is ' +
     'ignored (and said so in `meta.avisos`) for other roles.',
   security,
-  middleware: [requireRole('admin', 'api-client'), rateLimit('evaluate')] as const,
+  // Every role evaluates a single pair (an auditor checks pairs while reviewing, as in the console's
+  // try-it); batches are for admins and api-clients. README, Roles.
+  middleware: [requireRole('admin', 'auditor', 'api-client'), rateLimit('evaluate')] as const,
   request: {
     headers: z.object({ 'idempotency-key': z.string().trim().min(1).max(200).optional() }),
     body: { required: true, content: { 'application/json': { schema: EvaluateRequestSchema, example: evaluateRequestExample } } },
