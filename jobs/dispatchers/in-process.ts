@@ -31,6 +31,10 @@ interface Pending {
   delivery: Delivery
 }
 
+/** Resolves on the next turn of the event loop, after pending I/O callbacks (setImmediate where there is one). */
+export const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
+
 /**
  * The embedded default's dispatcher: the same handlers the worker's HTTP routes call, run in this
  * process with QStash's semantics (bounded concurrency, retries with back-off, deduplication, the
@@ -97,6 +101,10 @@ export function createInProcessDispatcher(options: InProcessDispatcherOptions): 
   }
 
   async function run(handlers: JobHandlers, batch: Pending[]): Promise<void> {
+    // Each delivery starts on a fresh turn of the event loop. Without it a run of deliveries whose
+    // database answers through promises alone (PGlite, in this very thread) is one unbroken chain
+    // of microtasks: sockets, timers and every other request wait until the whole batch is done.
+    await yieldToEventLoop()
     let outcomes: JobOutcome[]
     try {
       outcomes =

@@ -6,6 +6,7 @@ import { describeError } from '../../services/logger'
 import { evaluate as evaluateService } from '../../services/evaluation'
 import { BatchItemPayloadSchema, EvaluateItemBody, batchResultRequestId } from '../messages'
 import type { ClaimedItem, FinishedJobRef, JobStore, NewResult } from '../ports'
+import { yieldToEventLoop } from '../dispatchers/in-process'
 import type { Delivery, JobHandler, JobHandlers, JobOutcome } from '../types'
 
 export interface EvaluateItemDeps {
@@ -48,7 +49,11 @@ export function evaluateItemsHandler(deps: EvaluateItemDeps) {
   async function settle(items: readonly ClaimedItem[], deliveries: readonly Delivery[]): Promise<JobOutcome[]> {
     const started = performance.now()
     const evaluated: Evaluated[] = []
-    for (const item of items) evaluated.push(await evaluate(item, deps))
+    for (const [i, item] of items.entries()) {
+      // One item per turn of the event loop: the embedded default evaluates in the API's thread.
+      if (i > 0) await yieldToEventLoop()
+      evaluated.push(await evaluate(item, deps))
+    }
 
     const entries = items.flatMap((item, i) => {
       const e = evaluated[i]!
