@@ -104,9 +104,16 @@ const ConfigSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /**
      * Embedded jobs: a queued or failed item untouched this long lost its message (a delivery that
-     * gave up while the database was away); the sweeper (every 30 s) hands it out again. @default 300
+     * gave up while the database was away); the sweeper (every JOB_SWEEP_SECONDS) hands it out again. @default 300
      */
     JOB_LOST_AFTER_SECONDS: positiveInt.max(86_400).default(300),
+    /**
+     * Embedded jobs: how long a claimed item is held before the sweeper may hand it out again (its
+     * holder died with the connection, or the process). As the worker's. @default 60
+     */
+    JOB_LEASE_SECONDS: positiveInt.max(3600).default(60),
+    /** Embedded jobs: how often the in-process sweeper runs (the workers' is SWEEP_CRON). @default 30 */
+    JOB_SWEEP_SECONDS: positiveInt.max(3600).default(30),
 
     /** Semantic mapping (services/ai/config.ts): EMBED_*, LLM_*, AI_*; without EMBED_URL the service stays lexical. */
     ...AiConfigShape,

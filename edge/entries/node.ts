@@ -80,6 +80,12 @@ async function main(): Promise<void> {
       callbackSigningSecret: salt,
       callbackAllowPrivateNetworks: config.CALLBACK_ALLOW_PRIVATE_NETWORKS,
       sweep: { lostAfterMs: config.JOB_LOST_AFTER_SECONDS * 1000 },
+      leaseMs: config.JOB_LEASE_SECONDS * 1000,
+      sweepEveryMs: config.JOB_SWEEP_SECONDS * 1000,
+      // PGlite runs every query on this thread, one at a time: deliveries in parallel only make the
+      // stretches the event loop is held longer (and the batch slower); one at a time keeps /health
+      // and the other requests answered between them. Server Postgres gets the default 4.
+      concurrency: database.driver === 'pglite' ? 1 : undefined,
       log: (message, fields) => logger.warn(message, fields),
     })
     dispatcher = embedded.dispatcher
