@@ -25,24 +25,39 @@ export function safeText(schema: z.ZodString = z.string()): z.ZodString {
   return schema.refine(isSafeText, { message: UNSAFE_TEXT_MESSAGE })
 }
 
+type Pending = { value: unknown; key: string | number; parent: Pending | null }
+
+function pathOf(entry: Pending, last?: string): (string | number)[] {
+  const path: (string | number)[] = last === undefined ? [] : [last]
+  let e = entry
+  while (e.parent) {
+    path.push(e.key)
+    e = e.parent
+  }
+  return path.reverse()
+}
+
 /**
  * The path of the first string (value or object key) in a JSON value that is not safe text, or null.
- * Iterative, so a deeply nested hostile body cannot exhaust the stack.
+ * Iterative, so a deeply nested hostile body cannot exhaust the stack. Each pending value keeps only
+ * its parent's entry and its own key; the path is put together for the unsafe string alone, so a
+ * safe body (nearly every one) allocates no path at all.
  */
 export function findUnsafeText(value: unknown): (string | number)[] | null {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }]
+  const stack: Pending[] = [{ value, key: '', parent: null }]
   while (stack.length > 0) {
-    const { value: v, path } = stack.pop()!
+    const entry = stack.pop()!
+    const v = entry.value
     if (typeof v === 'string') {
-      if (!isSafeText(v)) return path
+      if (!isSafeText(v)) return pathOf(entry)
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] })
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: entry })
     } else if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v)
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i]!
-        if (!isSafeText(key)) return [...path, key]
-        stack.push({ value: child, path: [...path, key] })
+      const keys = Object.keys(v)
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!
+        if (!isSafeText(key)) return pathOf(entry, key)
+        stack.push({ value: (v as Record<string, unknown>)[key], key, parent: entry })
       }
     }
   }

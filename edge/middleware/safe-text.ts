@@ -8,8 +8,14 @@ import { ApiError, type ValidationIssue } from '../errors'
  * a JSON body — is checked before any route sees it: NUL or an unpaired surrogate is a 422 naming
  * the field (`loc: ["body", "itens", 3, "origem", "ementa"]`), instead of a Postgres error (500)
  * after validation or text stored other than sent (engine/safe-text.ts says why). Runs after the
- * body limit, so it reads at most what the route would; Hono caches the parsed body, so the route's
- * validator does not parse it twice. A body that is not JSON is left to the route's validator.
+ * body limit, so it reads at most what the route would. A body that is not JSON is left to the
+ * route's validator.
+ *
+ * Hono caches the body's text, not its parse (`c.req.json()` parses the cached text each time it
+ * is called), so the body is parsed and walked here only when its text holds a `\u` escape: JSON
+ * cannot carry NUL or an unpaired surrogate any other way (a raw control character is not JSON,
+ * and text decoded from UTF-8 holds no unpaired surrogate). Every other body costs one substring
+ * search instead of a second JSON.parse and a walk of every string.
  */
 export interface SafeTextOptions {
   /**
@@ -41,7 +47,7 @@ export const refuseUnsafeText = (options: SafeTextOptions = {}) => createMiddlew
     }
   }
   if (issues.length === 0 && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    if (/json/i.test(c.req.header('content-type') ?? '')) {
+    if (/json/i.test(c.req.header('content-type') ?? '') && mayHoldUnsafeText(await c.req.text())) {
       let body: unknown
       let parsed = true
       try {
@@ -63,5 +69,14 @@ export const refuseUnsafeText = (options: SafeTextOptions = {}) => createMiddlew
   if (issues.length > 0) throw ApiError.validation(issues)
   await next()
 })
+
+/**
+ * False when JSON text cannot parse to a string holding NUL or an unpaired surrogate: it has no
+ * `\u` escape, the only way JSON writes either (an escaped backslash before a `u` also takes the
+ * exact check), and no such character raw (not valid JSON, but then the exact check says so).
+ */
+export function mayHoldUnsafeText(jsonText: string): boolean {
+  return jsonText.includes('\\u') || !isSafeText(jsonText)
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
