@@ -10,7 +10,7 @@ import type { ServiceContext } from './context'
 import { sha256Hex } from './crypto'
 import { ServiceError } from './errors'
 import { scopedMappingCache } from './mapping-cache'
-import { applyPrecedent, checkPrecedent, noteSyllabusChanged, pairKeyOf, precedentsOn } from './precedents'
+import { applyPrecedent, checkPrecedent, noteSyllabusChanged, precedentsOn } from './precedents'
 import { resolveVersions, type LabelMode, type ResolvedVersions, type Role } from './resolve-versions'
 
 /** The request without its `request_id`: what is stored as the result's inputs and hashed as `inputHash`. */
@@ -60,7 +60,7 @@ export async function evaluate({ ctx, input }: { ctx: ServiceContext; input: Eva
   // The pair's precedent is one indexed look-up, made alongside the (usually cached) version resolution.
   const [versions, precedent] = await Promise.all([
     resolveVersions({ ctx, input: { tenantId: input.tenantId, role: input.role, request, referenceDate, labels: input.labels } }),
-    checkPrecedent(ctx, input.tenantId, pairKeyOf(request), referenceDate),
+    checkPrecedent(ctx, input.tenantId, request, referenceDate),
   ])
   let response = await runEngine(ctx, request, versions, referenceDate, input.onEngineFailure, input.tenantId)
   // A what-if simulation, and a policy with precedents off, are the engine's alone.

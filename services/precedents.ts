@@ -29,8 +29,22 @@ export function normalise(text: string | null | undefined): string {
 
 const identityOf = (c: Pick<Course, 'instituicao' | 'codigo' | 'nome'>) => `${normalise(c.instituicao)}|${normalise(c.codigo)}|${normalise(c.nome)}`
 
+const originsOf = (request: Pick<EvaluateRequest, 'origem' | 'origens'>) => request.origens ?? (request.origem ? [request.origem] : [])
+
+/**
+ * The pair's identity alone (no syllabus hashes): what the tenant's set of ruled pairs is keyed by.
+ * Equal to `originKey` / `targetKey` of `pairKeyOf` (origins sorted by identity; two origins of one
+ * identity give the same key in either order).
+ */
+export function pairIdentityOf(request: Pick<EvaluateRequest, 'origem' | 'origens' | 'destino'>): Pick<PairKey, 'originKey' | 'targetKey'> {
+  return {
+    originKey: originsOf(request).map(identityOf).sort().join(' + '),
+    targetKey: identityOf(request.destino),
+  }
+}
+
 export function pairKeyOf(request: Pick<EvaluateRequest, 'origem' | 'origens' | 'destino'>): PairKey {
-  const origins = (request.origens ?? (request.origem ? [request.origem] : []))
+  const origins = originsOf(request)
     .map((c) => ({ id: identityOf(c), text: normalise(c.ementa), nome: c.nome }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
   return {
@@ -56,18 +70,24 @@ export type PrecedentCheck =
  * look-up (precedents_lookup_idx), then the hash comparison. Every write of a rule through the
  * services below invalidates the set on this instance at once; other instances see it within the
  * cache's TTL, as they see a new binding or default policy.
+ *
+ * The key is worked out only as far as needed: nothing for a tenant without rules (most), the
+ * normalised names to look in the set, and the syllabi's normalised hashes only for a pair that
+ * has a rule — normalising whole syllabi was a measurable part of every evaluation.
  */
 export async function checkPrecedent(
   ctx: Pick<ServiceContext, 'db' | 'versions'>,
   tenantId: string,
-  key: PairKey,
+  request: Pick<EvaluateRequest, 'origem' | 'origens' | 'destino'>,
   referenceDate: string,
 ): Promise<PrecedentCheck> {
-  const repo = createPrecedentsRepository(ctx.db)
-  const pairs = await ctx.versions.get(tenantId, 'precedent-pairs', () => repo.activePairs(tenantId))
-  if (pairs && !pairs.has(`${key.originKey}\u0000${key.targetKey}`)) return { kind: 'none' }
-  const found = await repo.findInForce(tenantId, key.originKey, key.targetKey, referenceDate)
+  const pairs = await ctx.versions.get(tenantId, 'precedent-pairs', () => createPrecedentsRepository(ctx.db).activePairs(tenantId))
+  if (pairs && pairs.size === 0) return { kind: 'none' }
+  const ids = pairIdentityOf(request)
+  if (pairs && !pairs.has(`${ids.originKey}\u0000${ids.targetKey}`)) return { kind: 'none' }
+  const found = await createPrecedentsRepository(ctx.db).findInForce(tenantId, ids.originKey, ids.targetKey, referenceDate)
   if (!found) return { kind: 'none' }
+  const key = pairKeyOf(request)
   if (found.originSyllabusHash !== key.originSyllabusHash || found.targetSyllabusHash !== key.targetSyllabusHash) {
     return { kind: 'syllabus_changed', precedent: found }
   }
