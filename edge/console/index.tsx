@@ -4,6 +4,7 @@ import type { App } from '../routes/openapi'
 import { CONSOLE_CSS, CONSOLE_JS } from './assets'
 import { Layout } from './layout'
 import { registerAdminPages } from './pages/admin'
+import { registerCalibrationPages } from './pages/calibrations'
 import { registerJobs } from './pages/jobs'
 import { registerLogin } from './pages/login'
 import { registerQueue } from './pages/queue'
@@ -46,6 +47,7 @@ export function registerConsole(app: App): void {
   registerResultPages(pages)
   registerTry(pages)
   registerJobs(pages)
+  registerCalibrationPages(pages)
   registerAdminPages(pages)
 
   // Strict CSP for every console answer: own script and style only, no framing.

@@ -25,6 +25,7 @@ const NAV: { href: string; label: string; admin?: boolean }[] = [
   { href: '/console/fila', label: 'Fila' },
   { href: '/console/avaliar', label: 'Avaliar' },
   { href: '/console/lotes', label: 'Lotes' },
+  { href: '/console/calibracoes', label: 'Calibração' },
   { href: '/console/admin/precedentes', label: 'Precedentes', admin: true },
   { href: '/console/admin/chaves', label: 'Chaves de API', admin: true },
   { href: '/console/admin/auditoria', label: 'Auditoria', admin: true },
