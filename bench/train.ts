@@ -62,6 +62,12 @@ const { values, positionals } = parseArgs({
     'per-language': { type: 'boolean', default: false },
     /** Boosting rounds and learning rate (default: bench/lib/gbdt.ts DEFAULT_BOOST, 80 and 0.08). */
     trees: { type: 'string' },
+    /**
+     * Repeats of the grouped CV, each with another assignment of groups to folds; the thresholds are
+     * chosen on all the repeats' out-of-fold scores at once, so that one lucky or unlucky fold split
+     * does not set them (default 1: the figures of gbdt-pares-1 and -2).
+     */
+    repeats: { type: 'string', default: '1' },
     'learning-rate': { type: 'string' },
     /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
     oof: { type: 'string' },
@@ -141,14 +147,35 @@ const caseOf = (s: Sample, score: number): ScoredCase => ({
 })
 
 // Out-of-fold scores: each pair scored by the model fitted without its fold (and so without its courses).
-const oof = new Array<number>(tune.length).fill(0)
-for (let f = 0; f < k; f++) {
-  const { model } = fit(tune.filter((_, i) => folds[i] !== f))
+function outOfFold(foldOf: readonly number[]): number[] {
+  const scores = new Array<number>(tune.length).fill(0)
+  for (let f = 0; f < k; f++) {
+    const { model } = fit(tune.filter((_, i) => foldOf[i] !== f))
+    tune.forEach((s, i) => {
+      if (foldOf[i] === f) scores[i] = scoreOf(predict(model, s.input.vector).probability)
+    })
+  }
+  return scores
+}
+const oof = outOfFold(folds)
+const cvCases = tune.map((s, i) => caseOf(s, oof[i]!))
+const repeats = Math.max(1, Number(values.repeats))
+/** Cases the thresholds are chosen on: every repeat's out-of-fold score of every tuning pair. */
+const repeatedCases: ScoredCase[] = [...cvCases]
+const repeatedFiles: string[] = tune.map((s) => s.file)
+for (let r = 1; r < repeats; r++) {
+  const salted = groupFolds(
+    tune.map((s) => s.pair),
+    tune.map((s) => s.group),
+    k,
+    `repeat-${r}:`,
+  )
+  const scores = outOfFold(salted)
   tune.forEach((s, i) => {
-    if (folds[i] === f) oof[i] = scoreOf(predict(model, s.input.vector).probability)
+    repeatedCases.push(caseOf(s, scores[i]!))
+    repeatedFiles.push(s.file)
   })
 }
-const cvCases = tune.map((s, i) => caseOf(s, oof[i]!))
 if (values.oof) {
   const rows = tune.map((s, i) =>
     JSON.stringify({
@@ -165,13 +192,13 @@ if (values.oof) {
   writeFileSync(values.oof, rows.join('\n') + '\n')
 }
 const chooseOn = values['choose-on'] ? basename(values['choose-on']) : null
+const chosenCases = repeatedCases.filter((_, i) => chooseOn === null || repeatedFiles[i] === chooseOn)
 const choice = chooseThresholds(
-  cvCases.filter((_, i) => chooseOn === null || tune[i]!.file === chooseOn),
+  chosenCases,
   constraints,
   coberturaMinima,
 )
 const thresholds = choice.thresholds
-const chosenCases = cvCases.filter((_, i) => chooseOn === null || tune[i]!.file === chooseOn)
 const langThresholds: Record<string, Thresholds> = {}
 if (values['per-language']) {
   for (const lang of [...new Set(tune.map((s) => s.lang))].sort())
@@ -207,6 +234,10 @@ function byLanguage(subset: readonly Sample[], rows: readonly Row[]): Record<str
 }
 
 const cvRows = decided(cvCases)
+const repeatedRows = decided(repeatedCases)
+const repeatedSummary: Record<string, DecisionSummary> = { todos: summariseDecisions(repeatedRows) }
+for (const lang of [...new Set(tune.map((s) => s.lang))].sort())
+  repeatedSummary[lang] = summariseDecisions(repeatedRows.filter((_, i) => repeatedCases[i]!.stratum === lang))
 const heldRows = decided(heldCases)
 const report = {
   dados: [...positionals, ...values['tune-whole'], ...values['report-only']].map((file) => ({
@@ -231,6 +262,9 @@ const report = {
     por_fold: Array.from({ length: k }, (_, f) =>
       summariseDecisions(cvRows.filter((_, i) => folds[i] === f)),
     ),
+    repeticoes: repeats,
+    // Every repeat's out-of-fold decisions together (the cases the thresholds were chosen on).
+    ...(repeats > 1 ? { modelo_repeticoes: repeatedSummary } : {}),
   },
   // Per file: the shared real pairs and our own written ones are different populations.
   reservado: Object.fromEntries(
@@ -268,6 +302,9 @@ for (const [lang, t] of Object.entries(langThresholds))
   console.log(`thresholds (${lang}): DEFERIDO at score ≥ ${t.score_deferido}, INDEFERIDO below ${t.score_revisao}`)
 for (const [lang, s] of Object.entries(report.validacao_cruzada.modelo))
   console.log(show(`grouped ${k}-fold CV, model, ${lang}`, s))
+if (repeats > 1)
+  for (const [lang, s] of Object.entries(repeatedSummary))
+    console.log(show(`grouped ${k}-fold CV × ${repeats} repeats (thresholds chosen here), model, ${lang}`, s))
 for (const [lang, s] of Object.entries(report.validacao_cruzada.manual))
   console.log(show(`grouped ${k}-fold CV, hand-set score, ${lang}`, s))
 for (const [file, r] of Object.entries(report.reservado)) {

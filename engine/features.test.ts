@@ -19,24 +19,16 @@ describe('pair features from catalogue codes', () => {
     expect(features('PHOTO 1 Photography I', 'FILM 20C Introduction to Digital Media').sequenceConflict).toBe(false)
   })
 
-  it('reads the year level of a three- or four-digit target number and the digits it has beyond the origin', () => {
-    expect(features('PSY 230 Developmental Psychology', 'PSYC 4234 Laboratory in Developmental Psychology')).toMatchObject({
-      targetCatalogueLevel: 4,
-      extraCatalogueDigits: 1,
-    })
-    expect(features('SOC 1 Introduction to Sociology', 'SOCY 156 Sociology of Religion')).toMatchObject({
-      targetCatalogueLevel: 1,
-      extraCatalogueDigits: 2,
-    })
-    expect(features('SOC 1 Introduction to Sociology', 'SOCY 1 Introduction to Sociology')).toMatchObject({
-      targetCatalogueLevel: 0,
-      extraCatalogueDigits: 0,
-    })
+  it('reads the year level of a three- or four-digit target number', () => {
+    expect(features('PSY 230 Developmental Psychology', 'PSYC 4234 Laboratory in Developmental Psychology').targetCatalogueLevel).toBe(4)
+    expect(features('PSY 230 Developmental Psychology', 'PSYC 314 Social Psychology').targetCatalogueLevel).toBe(3)
+    expect(features('SOC 1 Introduction to Sociology', 'SOCY 101 Sociology').targetCatalogueLevel).toBe(1)
+    expect(features('SOC 1 Introduction to Sociology', 'SOCY 1 Introduction to Sociology').targetCatalogueLevel).toBe(0)
   })
 
   it('ignores codes in Portuguese titles and names without a code', () => {
-    expect(features('FISICA 2 EXPERIMENTAL', 'FISICA 3B', 'pt')).toMatchObject({ targetCatalogueLevel: 0, extraCatalogueDigits: 0 })
-    expect(features('Sociology', 'Sociology of Religion')).toMatchObject({ targetCatalogueLevel: 0, extraCatalogueDigits: 0 })
+    expect(features('FISICA 2 EXPERIMENTAL', 'FIS 301 FISICA 3', 'pt').targetCatalogueLevel).toBe(0)
+    expect(features('Sociology', 'Sociology of Religion').targetCatalogueLevel).toBe(0)
   })
 })
 

@@ -26,12 +26,6 @@ export interface PairFeatures {
    * (or 3000+), which a course taken at a two-year college is rarely credited as. English titles only.
    */
   targetCatalogueLevel: number
-  /**
-   * Digits the target's catalogue number has beyond the origin's (−2..2, 0 without codes): a
-   * university that numbers lower-division courses 1–99 numbers its upper-division ones 100–199
-   * (`SOCY 1` vs `SOCY 156`), so a longer number than the transferred course's marks a later course.
-   */
-  extraCatalogueDigits: number
 }
 
 /** `CHEM 8B Organic Chemistry` → number `8`, sequence letter B; English catalogue codes only. */
@@ -136,7 +130,6 @@ export function pairFeatures(
   let extraWords = Number.POSITIVE_INFINITY
   let oneSidedMarker = false
   const targetCode = stripCode ? catalogueCode(destinoNome) : null
-  let longestOriginNumber = 0
   const originTitles: AnalysedText[] = []
   for (const nome of origemNomes) {
     const taken: TitleInfo = parseTitle(nome, stripCode)
@@ -151,13 +144,10 @@ export function pairFeatures(
     // With several origins (N:1), one of them being another stage of the sequence is expected.
     if (origemNomes.length === 1 && isDifferentSequenceMember(taken, target, similarity)) sequenceConflict = true
     const takenCode = stripCode ? catalogueCode(nome) : null
-    if (takenCode) longestOriginNumber = Math.max(longestOriginNumber, takenCode.number.length)
     if (origemNomes.length === 1 && similarity >= SAME_FAMILY && codeLetterConflict(takenCode, taken, targetCode, target)) {
       sequenceConflict = true
     }
   }
-  const extraDigits =
-    targetCode && longestOriginNumber > 0 ? Math.max(-2, Math.min(2, targetCode.number.length - longestOriginNumber)) : 0
   return {
     termCoverage: termCoverage(destino, origens, lang),
     titleSimilarity,
@@ -167,6 +157,5 @@ export function pairFeatures(
     titleExtraWords: Number.isFinite(extraWords) ? extraWords : 0,
     oneSidedMarker,
     targetCatalogueLevel: catalogueLevel(targetCode),
-    extraCatalogueDigits: extraDigits,
   }
 }

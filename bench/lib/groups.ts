@@ -94,9 +94,9 @@ export function heldOutGroups(
 
 /**
  * `k` folds of whole groups, balanced by size: groups in a hash order, each to the currently
- * smallest fold. Returns the fold of each pair.
+ * smallest fold. Returns the fold of each pair. Another `salt` gives another assignment (repeated CV).
  */
-export function groupFolds(pairs: readonly LabelledPair[], groups: readonly number[], k: number): number[] {
+export function groupFolds(pairs: readonly LabelledPair[], groups: readonly number[], k: number, salt = ''): number[] {
   const size = new Map<number, number>()
   const first = new Map<number, string>()
   pairs.forEach((p, i) => {
@@ -106,7 +106,7 @@ export function groupFolds(pairs: readonly LabelledPair[], groups: readonly numb
     if (seen === undefined || p.id < seen) first.set(g, p.id)
   })
   const order = [...size.keys()].sort(
-    (a, b) => size.get(b)! - size.get(a)! || fnv(first.get(a)!) - fnv(first.get(b)!),
+    (a, b) => size.get(b)! - size.get(a)! || fnv(salt + first.get(a)!) - fnv(salt + first.get(b)!),
   )
   const load = new Array<number>(k).fill(0)
   const foldOf = new Map<number, number>()

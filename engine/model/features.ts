@@ -26,7 +26,6 @@ export const MODEL_FEATURES = [
   ['nome_origem_no_nome_destino', 'parte do nome da origem contida no nome do destino (caracteres)', 1],
   ['conteudo_reproduzido', 'ementa do destino reproduzida na origem', 1],
   ['nivel_catalogo_destino', 'nível do destino pelo número de catálogo (300+ ou 3000+: disciplina avançada)', -1],
-  ['digitos_catalogo_extras', 'número de catálogo do destino mais longo que o da origem (etapa posterior)', -1],
 ] as const
 
 export type ModelFeatureName = (typeof MODEL_FEATURES)[number][0]
@@ -84,6 +83,5 @@ export function modelFeatureVector(input: ModelFeatureInput): number[] {
     // Both coverages at once: a target syllabus reproduced almost entirely identifies the course.
     Math.min(input.cobertura, pair.termCoverage),
     pair.targetCatalogueLevel,
-    pair.extraCatalogueDigits,
   ]
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { calculo1, calculo1Antigo, estruturasDeDados, historiaDaArte } from '../__fixtures__/courses'
 import { evaluate } from '../__fixtures__/evaluate'
 import { PolicySchema } from '../policy'
-import artefact from './gbdt-pares-2.json' with { type: 'json' }
+import artefact from './gbdt-pares-3.json' with { type: 'json' }
 import { MODEL_FEATURE_NAMES } from './features'
 import { compileModel, ModelArtefactSchema, predict, topFactors } from './gbdt'
 import { DEFAULT_MODEL_VERSION, MODEL_VERSIONS, modelByVersion } from './registry'

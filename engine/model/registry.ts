@@ -2,6 +2,7 @@ import type { Policy } from '../policy'
 import type { Thresholds } from '../score'
 import gbdtPares1 from './gbdt-pares-1.json' with { type: 'json' }
 import gbdtPares2 from './gbdt-pares-2.json' with { type: 'json' }
+import gbdtPares3 from './gbdt-pares-3.json' with { type: 'json' }
 import { compileModel, type CompiledModel } from './gbdt'
 
 /**
@@ -10,7 +11,7 @@ import { compileModel, type CompiledModel } from './gbdt'
  * weights that produced it and a policy can stay on an older model.
  */
 const MODELS: ReadonlyMap<string, CompiledModel> = new Map(
-  [gbdtPares1, gbdtPares2].map((raw) => {
+  [gbdtPares1, gbdtPares2, gbdtPares3].map((raw) => {
     const model = compileModel(raw)
     return [model.version, model]
   }),

@@ -19,10 +19,10 @@ export const modelCase: { request: EvaluateRequestInput; expected: { decisao: st
     },
   },
   expected: {
-    // gbdt-pares-2: the trees of gbdt-pares-1 with thresholds chosen per language (pt: DEFERIDO ≥ 84).
+    // gbdt-pares-3 (100 trees, the catalogue-level feature; pt: DEFERIDO ≥ 91).
     decisao: 'DEFERIDO',
-    score: 90.87,
-    model_version: 'lexical-1.0.0+gbdt-pares-2',
-    fatores: ['cobertura_termos', 'identificacao', 'mesmo_titulo'],
+    score: 98.5,
+    model_version: 'lexical-1.0.0+gbdt-pares-3',
+    fatores: ['mesmo_titulo', 'conteudo_reproduzido', 'identificacao'],
   },
 }
