@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createApiKeysRepository } from '../../db/repositories/api-keys'
-import { createTenantsRepository } from '../../db/repositories/tenants'
-import { createApp } from '../../edge/app'
 import { createFsDocsAssets } from '../../edge/docs/assets-fs'
-import { parseConfig } from '../../edge/config'
-import { createMetrics } from '../../edge/lib/metrics'
-import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
-import { createEmbeddedJobs, type EmbeddedJobs } from '../../jobs/embedded'
-import { createServiceContext } from '../../services/context'
-import { createLogger } from '../../services/logger'
-import { createVersionCache } from '../../services/resolve-versions'
-import { createTestDatabase, type TestDatabase } from '../harness/postgres'
+import type { Role } from '../../edge/context'
+import { createEdgeFixture, type EdgeFixture } from '../edge/fixture'
 import { allExamples, fullExample, testPageMinimal } from './original-examples'
 import * as Py from './python-models'
 
@@ -21,19 +12,11 @@ import * as Py from './python-models'
  * its poller must finish. In process, over real Postgres, with the in-process batch tier.
  */
 
-type Role = 'admin' | 'auditor' | 'api-client'
-let database: TestDatabase
-let app: ReturnType<typeof createApp>
-let jobs: EmbeddedJobs
+let f: EdgeFixture
 const keys: Record<string, Record<Role, string>> = {}
 const tenantIds: Record<string, string> = {}
 
-function call(method: string, path: string, init: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...init.headers }
-  if (init.key) headers['X-API-Key'] = init.key
-  if (init.body !== undefined) headers['Content-Type'] = 'application/json'
-  return Promise.resolve(app.request(path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) }))
-}
+const call = (method: string, path: string, init: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) => f.call(method, path, init)
 
 /** What a pydantic client does: the status it expects, then its model over the body (throws if it does not parse). */
 async function expectModel<T extends z.ZodType>(res: Response, status: number, model: T): Promise<z.infer<T>> {
@@ -46,38 +29,15 @@ const evaluate = (body: unknown, key = keys.a!['api-client'], headers: Record<st
   call('POST', '/v1/equivalences/evaluate', { key, body, headers })
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  const salt = `test-salt-${crypto.randomUUID()}`
-  const config = parseConfig({ DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
-  const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
-  jobs = createEmbeddedJobs({
-    services: createServiceContext(database.db, { apiKeySalt: salt, versions }),
-    callbackSigningSecret: salt,
-    sweepEveryMs: null,
-  })
-  app = createApp({
-    config,
-    db: database.db,
-    versions,
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
-    docsAssets: createFsDocsAssets(),
-    batch: { dispatcher: jobs.dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(salt, tenantId) },
-  })
+  f = await createEdgeFixture({ jobs: true, deps: { docsAssets: createFsDocsAssets() } })
   for (const name of ['a', 'b']) {
-    const tenant = await createTenantsRepository(database.db).create({ slug: `${name}-${crypto.randomUUID().slice(0, 6)}`, name })
+    const tenant = await f.createTenant(`${name}-${crypto.randomUUID().slice(0, 6)}`)
     tenantIds[name] = tenant.id
-    keys[name] = {} as Record<Role, string>
-    for (const role of ['admin', 'auditor', 'api-client'] as const) {
-      keys[name]![role] = (await createApiKeysRepository(database.db, salt).create(tenant.id, { role })).plaintext
-    }
+    keys[name] = tenant.keys
   }
 })
 
-afterAll(async () => {
-  await jobs?.stop()
-  await database?.drop()
-})
+afterAll(() => f?.close())
 
 describe('/v1 evaluate', () => {
   it.each(Object.entries(allExamples))('accepts the original clients’ %s and answers its EvaluateResponse', async (_name, body) => {
@@ -233,7 +193,7 @@ describe('/v1 batch and jobs', () => {
     expect(answer).toMatchObject({ cached: true, request_id: 'from-batch-0001', decisao: item!.result!.decision, score: item!.result!.score })
     expect(answer.meta).toMatchObject({ job_id: created.job_id, client_request_id: 'from-batch-0001' })
     // Answered from the batch's row: nothing stored under the client's id.
-    const stored = await database.pool.query("SELECT count(*)::int AS n FROM equivalence_results WHERE request_id = 'from-batch-0001'")
+    const stored = await f.database.pool.query("SELECT count(*)::int AS n FROM equivalence_results WHERE request_id = 'from-batch-0001'")
     expect(stored.rows[0].n).toBe(0)
 
     // Another body under that id is evaluated (not the batch's answer); another tenant's batch never answers.

@@ -5,6 +5,10 @@ import { parseConfig } from '../../edge/config'
 import { createLogger } from '../../services/logger'
 import { createMetrics } from '../../edge/lib/metrics'
 import type { Role } from '../../edge/context'
+import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
+import { createEmbeddedJobs, type EmbeddedJobs } from '../../jobs/embedded'
+import { createServiceContext } from '../../services/context'
+import { createVersionCache } from '../../services/resolve-versions'
 import { type TestDatabase, createTestDatabase } from '../harness/postgres'
 
 export type TenantFixture = {
@@ -17,9 +21,11 @@ export type TenantFixture = {
 /**
  * The app in process over a fresh real Postgres database (one per test file), with tenants and
  * keys made through the real repositories. `env` overrides config; `deps` passes real
- * alternatives (an Upstash limiter, a pinned clock) — never mocks of our code.
+ * alternatives (an Upstash limiter, a pinned clock) — never mocks of our code. `jobs: true` adds
+ * the in-process batch tier (jobs/embedded.ts, no sweeper), sharing the app's version cache as the
+ * Node entry does; `close()` stops it.
  */
-export async function createEdgeFixture(options: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {}) {
+export async function createEdgeFixture(options: { env?: Record<string, string>; deps?: Partial<AppDeps>; jobs?: boolean } = {}) {
   const database: TestDatabase = await createTestDatabase()
   const salt = `test-salt-${crypto.randomUUID()}`
   const config = parseConfig({
@@ -32,7 +38,12 @@ export async function createEdgeFixture(options: { env?: Record<string, string>;
   })
   const logs: string[] = []
   const logger = createLogger('info', (line) => logs.push(line))
-  const app = createApp({ config, db: database.db, logger, metrics: createMetrics(), ...options.deps })
+  const versions = options.deps?.versions ?? createVersionCache(config.VERSION_CACHE_TTL_MS)
+  const jobs: EmbeddedJobs | undefined = options.jobs
+    ? createEmbeddedJobs({ services: createServiceContext(database.db, { apiKeySalt: salt, versions }), callbackSigningSecret: salt, sweepEveryMs: null })
+    : undefined
+  const batch = jobs && { dispatcher: jobs.dispatcher, callbackSecret: (tenantId: string) => deriveCallbackSecret(salt, tenantId) }
+  const app = createApp({ config, db: database.db, versions, logger, metrics: createMetrics(), batch, ...options.deps })
   const tenants = createTenantsRepository(database.db)
   const keys = createApiKeysRepository(database.db, salt)
 
@@ -62,7 +73,12 @@ export async function createEdgeFixture(options: { env?: Record<string, string>;
     return Promise.resolve(app.request(path, { method, headers, body }))
   }
 
-  return { app, config, database, logs, tenants, keysRepo: keys, createTenant, call, close: () => database.drop() }
+  async function close() {
+    await jobs?.stop()
+    await database.drop()
+  }
+
+  return { app, config, database, logs, tenants, keysRepo: keys, jobs, createTenant, call, close }
 }
 
 export type EdgeFixture = Awaited<ReturnType<typeof createEdgeFixture>>

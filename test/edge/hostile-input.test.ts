@@ -1,17 +1,8 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiKeysRepository } from '../../db/repositories/api-keys'
-import { createTenantsRepository } from '../../db/repositories/tenants'
-import { createApp } from '../../edge/app'
 import { BATCH_PATH } from '../../edge/routes/equivalences/batch'
-import { parseConfig } from '../../edge/config'
-import { createMetrics } from '../../edge/lib/metrics'
-import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
-import { createEmbeddedJobs, type EmbeddedJobs } from '../../jobs/embedded'
-import { createServiceContext } from '../../services/context'
-import { createLogger } from '../../services/logger'
-import { createVersionCache } from '../../services/resolve-versions'
-import { createTestDatabase, type TestDatabase } from '../harness/postgres'
+import type { Role } from '../../edge/context'
+import { createEdgeFixture, type EdgeFixture } from './fixture'
 
 /**
  * Hostile bodies against every POST route the app documents (read from its own /openapi.json, so a
@@ -20,7 +11,6 @@ import { createTestDatabase, type TestDatabase } from '../harness/postgres'
  * then, any JSON value at all in place of a field. Whatever comes in: never a 5xx, and a request
  * refused with a 4xx leaves every table as it was (row counts, read straight from Postgres).
  */
-type Role = 'admin' | 'auditor' | 'api-client'
 type JsonSchema = {
   $ref?: string
   type?: string | string[]
@@ -38,9 +28,7 @@ type JsonSchema = {
 }
 type Operation = { path: string; schema: JsonSchema | null }
 
-let database: TestDatabase
-let app: ReturnType<typeof createApp>
-let jobs: EmbeddedJobs
+let f: EdgeFixture
 let keys: Record<Role, string>
 let operations: Operation[] = []
 let components: Record<string, JsonSchema> = {}
@@ -48,32 +36,12 @@ let tables: string[] = []
 const realIds: string[] = []
 
 beforeAll(async () => {
-  database = await createTestDatabase()
-  const salt = `test-salt-${crypto.randomUUID()}`
-  const config = parseConfig({ DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
-  const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
-  jobs = createEmbeddedJobs({
-    services: createServiceContext(database.db, { apiKeySalt: salt, versions }),
-    callbackSigningSecret: salt,
-    sweepEveryMs: null,
-  })
-  app = createApp({
-    config,
-    db: database.db,
-    versions,
-    logger: createLogger('silent'),
-    metrics: createMetrics(),
-    batch: { dispatcher: jobs.dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(salt, tenantId) },
-  })
-  const tenant = await createTenantsRepository(database.db).create({ slug: `fuzz-${crypto.randomUUID().slice(0, 6)}`, name: 'Fuzz' })
-  keys = {} as Record<Role, string>
-  for (const role of ['admin', 'auditor', 'api-client'] as const) {
-    const made = await createApiKeysRepository(database.db, salt).create(tenant.id, { role })
-    keys[role] = made.plaintext
-    realIds.push(made.key.id)
-  }
+  f = await createEdgeFixture({ jobs: true })
+  const tenant = await f.createTenant(`fuzz-${crypto.randomUUID().slice(0, 6)}`)
+  keys = tenant.keys
+  realIds.push(...Object.values(tenant.keyIds))
 
-  const doc = (await (await app.request('/openapi.json')).json()) as {
+  const doc = (await (await f.app.request('/openapi.json')).json()) as {
     paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>>
     components?: { schemas?: Record<string, JsonSchema> }
   }
@@ -81,16 +49,13 @@ beforeAll(async () => {
   operations = Object.entries(doc.paths)
     .filter(([, methods]) => methods.post)
     .map(([path, methods]) => ({ path, schema: methods.post!.requestBody?.content?.['application/json']?.schema ?? null }))
-  const { rows } = await database.pool.query<{ tablename: string }>(
+  const { rows } = await f.database.pool.query<{ tablename: string }>(
     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
   )
   tables = rows.map((r) => r.tablename)
 })
 
-afterAll(async () => {
-  await jobs?.stop()
-  await database?.drop()
-})
+afterAll(() => f?.close())
 
 const hostileString = fc.oneof(
   fc.constantFrom(
@@ -171,7 +136,7 @@ const pathParam = fc.oneof(fc.uuid(), fc.constantFrom(...['v1', '%00', '%ED%A0%8
 
 async function counts(): Promise<Record<string, number>> {
   const sql = tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM "${t}"`).join(' UNION ALL ')
-  const { rows } = await database.pool.query<{ t: string; n: number }>(sql)
+  const { rows } = await f.database.pool.query<{ t: string; n: number }>(sql)
   return Object.fromEntries(rows.map((r) => [r.t, r.n]))
 }
 
@@ -204,7 +169,7 @@ describe('hostile input on every POST route', () => {
               return p === 'REAL' ? realIds[0]! : p
             })
             const before = await counts()
-            const res = await app.request(path, {
+            const res = await f.app.request(path, {
               method: 'POST',
               headers: { 'X-API-Key': keys[role], 'Content-Type': 'application/json' },
               body: JSON.stringify(body),
@@ -215,7 +180,7 @@ describe('hostile input on every POST route', () => {
             if (res.status >= 400) {
               expect(await counts(), `${op.path} → ${res.status} wrote`).toEqual(before)
             } else {
-              await jobs.idle() // accepted batches settle before the next snapshot
+              await f.jobs!.idle() // accepted batches settle before the next snapshot
             }
           },
         ),
@@ -234,7 +199,7 @@ describe('hostile input on every POST route', () => {
     ['/admin/api-keys', { role: 'api-client', name: 'k\udc00' }, ['body', 'name']],
   ])('%s: a NUL or unpaired surrogate is a 422 naming the field', async (path, body, loc) => {
     const before = await counts()
-    const res = await app.request(path, {
+    const res = await f.app.request(path, {
       method: 'POST',
       headers: { 'X-API-Key': keys.admin, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
@@ -248,7 +213,7 @@ describe('hostile input on every POST route', () => {
     const pair = (i: number) => ({ origem: { nome: `A ${i}`, carga_horaria: 60, ementa: 'Limites.' }, destino: { nome: 'B', carga_horaria: 60, ementa: 'Limites.' } })
     const items = Array.from({ length: 50 }, (_, i) => pair(i))
     items[37]!.destino.ementa = 'Limites\u0000.'
-    const res = await app.request(BATCH_PATH, {
+    const res = await f.app.request(BATCH_PATH, {
       method: 'POST',
       headers: { 'X-API-Key': keys['api-client'], 'Content-Type': 'application/json' },
       body: JSON.stringify({ items }),
@@ -263,15 +228,15 @@ describe('the /v1 batch fails a bad item alone', () => {
     const pair = (i: number) => ({ origem: { nome: `Cálculo ${i}`, carga_horaria: 60, ementa: 'Limites. Derivadas. Integrais.' }, destino: { nome: 'Cálculo I', carga_horaria: 60, ementa: 'Limites. Derivadas. Integrais.' } })
     const items = [pair(0), pair(1), pair(2)]
     items[1]!.origem.ementa = 'Limites\u0000. Derivadas.'
-    const res = await app.request('/v1/equivalences/batch', {
+    const res = await f.app.request('/v1/equivalences/batch', {
       method: 'POST',
       headers: { 'X-API-Key': keys['api-client'], 'Content-Type': 'application/json' },
       body: JSON.stringify({ items }),
     })
     expect(res.status).toBe(200)
     const { job_id: jobId } = (await res.json()) as { job_id: string }
-    await jobs.idle()
-    const { rows } = await database.pool.query<{ idx: number; status: string; last_error: string | null }>('SELECT idx, status, last_error FROM job_items WHERE job_id = $1 ORDER BY idx', [jobId])
+    await f.jobs!.idle()
+    const { rows } = await f.database.pool.query<{ idx: number; status: string; last_error: string | null }>('SELECT idx, status, last_error FROM job_items WHERE job_id = $1 ORDER BY idx', [jobId])
     expect(rows.map((r) => r.status)).toEqual(['done', 'dead', 'done'])
     expect(rows[1]!.last_error).toContain('NUL')
   })
