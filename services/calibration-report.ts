@@ -78,12 +78,20 @@ export interface CalibrationReport {
   /** Thresholds chosen without each fold's courses, applied to that fold: what to expect on new cases. */
   validacao_cruzada: SummaryView & { folds: number; agrupada_por: string }
   concordancia: { atual: number; proposto: number }
+  /**
+   * Agreement with the reviewers per course (the courses with the most reviews, at most
+   * `AGREEMENT_COURSES`), under the current and the proposed thresholds.
+   */
+  concordancia_por_curso: { course_id: string | null; revisoes: number; atual: number; proposto: number }[]
   /** Engine (the decision each result was given) vs reviewer, per month of the latest review. */
   concordancia_mensal: MonthlyAgreementView[]
   casos_alterados: { result_id: string; course_id: string | null; idioma: string; decisao_atual: Decisao; decisao_proposta: Decisao; revisao: string }[]
   /** True when no thresholds met the constraints: the proposal then decides nothing by score. */
   restricoes_inalcancaveis: boolean
 }
+
+/** Courses the per-course agreement lists (the most reviewed first). */
+export const AGREEMENT_COURSES = 20
 
 const round = (x: number) => (Number.isNaN(x) ? null : Math.round(x * 10_000) / 10_000)
 
@@ -113,18 +121,31 @@ function fnv(text: string): number {
   return h >>> 0
 }
 
+/** One shared copy of each distinct string (course ids, groups) across a calibration's cases. */
+export function createInterner(): (s: string) => string {
+  const seen = new Map<string, string>()
+  return (s) => {
+    const known = seen.get(s)
+    if (known !== undefined) return known
+    seen.set(s, s)
+    return s
+  }
+}
+
 /** Measures one reviewed case again under the base policy; null when its inputs no longer parse. */
 export async function scoreReviewedCase(
   c: ReviewedCase,
-  args: { policy: Policy; model: CompiledModel; referenceDate: string },
+  args: { policy: Policy; model: CompiledModel; referenceDate: string; intern?: (s: string) => string },
 ): Promise<CompactCase | null> {
   const parsed = EvaluateRequestSchema.safeParse(c.inputs)
   if (!parsed.success) return null
   const input = await scoringInput(parsed.data, { policy: args.policy, policyVersion: 'calibracao', referenceDate: args.referenceDate })
+  // Many cases share a course: one copy of its strings is kept for all of them.
+  const intern = args.intern ?? ((s: string) => s)
   return {
     resultId: c.resultId,
-    courseId: c.courseId,
-    group: groupOf(c.courseId, parsed.data),
+    courseId: c.courseId === null ? null : intern(c.courseId),
+    group: intern(groupOf(c.courseId, parsed.data)),
     lang: input.lang,
     label: c.label,
     case: {
@@ -221,6 +242,18 @@ export function buildCalibrationReport(args: {
     round(decisions.filter((d, i) => d === cases[i]!.label).length / Math.max(1, decisions.length)) ?? 0
   const summaryOf = (decisions: readonly Decisao[], keep: (c: CompactCase) => boolean = () => true) =>
     summaryView(summariseDecisions(cases.flatMap((s, i) => (keep(s) ? [{ equivalent: s.case.equivalent, decisao: decisions[i]! }] : []))))
+  const byCourse = new Map<string | null, { n: number; now: number; next: number }>()
+  cases.forEach((s, i) => {
+    const row = byCourse.get(s.courseId) ?? { n: 0, now: 0, next: 0 }
+    row.n++
+    if (now[i] === s.label) row.now++
+    if (next[i] === s.label) row.next++
+    byCourse.set(s.courseId, row)
+  })
+  const perCourse = [...byCourse]
+    .sort((a, b) => b[1].n - a[1].n || String(a[0]).localeCompare(String(b[0])))
+    .slice(0, AGREEMENT_COURSES)
+    .map(([course, r]) => ({ course_id: course, revisoes: r.n, atual: round(r.now / r.n) ?? 0, proposto: round(r.next / r.n) ?? 0 }))
   const changed: CalibrationReport['casos_alterados'] = []
   for (let i = 0; i < cases.length && changed.length < 500; i++) {
     const s = cases[i]!
@@ -250,6 +283,7 @@ export function buildCalibrationReport(args: {
       ),
       validacao_cruzada: { ...summaryView(summariseDecisions(cvRows)), folds: k, agrupada_por: 'curso (course_id, senão o nome do destino)' },
       concordancia: { atual: agreement(now), proposto: agreement(next) },
+      concordancia_por_curso: perCourse,
       concordancia_mensal: [...(args.monthly ?? [])],
       casos_alterados: changed,
       restricoes_inalcancaveis: proposal.unattainable,

@@ -4,7 +4,7 @@ import type { CalibrationThresholds, ThresholdPair } from '../db/schema'
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../engine/index'
 import { resolveScorer } from '../engine/model/registry'
 import { audited } from './audited'
-import { buildCalibrationReport, monthlyView, scoreReviewedCase, type CalibrationParams, type CompactCase } from './calibration-report'
+import { buildCalibrationReport, createInterner, monthlyView, scoreReviewedCase, type CalibrationParams, type CompactCase } from './calibration-report'
 import type { ServiceContext } from './context'
 import { ServiceError } from './errors'
 import { describeError } from './logger'
@@ -99,11 +99,12 @@ async function computeCalibration(ctx: ServiceContext, c: Calibration, cutoff: D
   const repo = createCalibrationsRepository(ctx.db)
   const referenceDate = ctx.clock().toISOString().slice(0, 10)
   const cases: CompactCase[] = []
+  const intern = createInterner()
   let skipped = 0
   for (let after: string | null = null; ; ) {
     const page = await repo.reviewedPage(c.tenantId, { courseId: c.courseId, cutoff, after, limit: pageSize })
     for (const r of page) {
-      const scored = await scoreReviewedCase(r, { policy: base.policy, model: scorer.model, referenceDate })
+      const scored = await scoreReviewedCase(r, { policy: base.policy, model: scorer.model, referenceDate, intern })
       if (scored) cases.push(scored)
       else skipped++
     }

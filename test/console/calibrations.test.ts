@@ -75,6 +75,7 @@ describe('console calibration pages', () => {
     expect(html).toContain('Ativar proposta')
     // Agreement per month, in the report and live on the list page.
     expect(html).toContain('Concordância ao longo do tempo')
+    expect(html).toContain('Concordância com os revisores por curso')
     const list = await (await admin.get('/console/calibracoes')).text()
     expect(list).toContain(new Date().toISOString().slice(0, 7))
     expect(list).toContain(`/console/calibracoes/${calibrationId}`)

@@ -154,6 +154,7 @@ type Report = {
   casos_alterados: Record<string, unknown>[]
   validacao_cruzada: { folds: number }
   concordancia: { atual: number; proposto: number }
+  concordancia_por_curso: { course_id: string | null; revisoes: number; atual: number; proposto: number }[]
   concordancia_mensal: { mes: string; revisoes: number; automaticas: number; concordantes: number }[]
 }
 
@@ -218,6 +219,9 @@ describe('/v2/admin/calibrations', () => {
     expect(medio[0]).toMatchObject({ decisao_atual: 'ANALISE_HUMANA', decisao_proposta: 'DEFERIDO', revisao: 'DEFERIDO', idioma: 'pt' })
     expect(r.validacao_cruzada.folds).toBe(5)
     expect(r.concordancia.proposto).toBeGreaterThan(r.concordancia.atual)
+    // Per course: the middling course goes from none to all agreeing.
+    expect(r.concordancia_por_curso).toHaveLength(5)
+    expect(r.concordancia_por_curso.find((c) => c.course_id === 'curso-medio')).toEqual({ course_id: 'curso-medio', revisoes: PER_KIND, atual: 0, proposto: 1 })
     // Agreement over time: this month holds every review; the engine's stored decisions are counted as they were.
     const month = new Date().toISOString().slice(0, 7)
     expect(r.concordancia_mensal[0]).toMatchObject({ mes: month, revisoes: TOTAL })

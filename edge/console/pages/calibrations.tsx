@@ -354,6 +354,29 @@ async function reportPage(c: Context<ConsoleEnv>, flash?: Flashed) {
               ])} />
             </>
           )}
+          {(r.concordancia_por_curso ?? []).length > 0 && (
+            <table>
+              <caption style="text-align:left;font-weight:600">Concordância com os revisores por curso (os mais revisados)</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Curso</th>
+                  <th scope="col">Revisões</th>
+                  <th scope="col">Limiares atuais</th>
+                  <th scope="col">Limiares propostos</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.concordancia_por_curso.map((k) => (
+                  <tr>
+                    <th scope="row">{k.course_id ?? '(sem curso)'}</th>
+                    <td>{k.revisoes}</td>
+                    <td>{pct(k.atual)}</td>
+                    <td>{pct(k.proposto)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           <h2>Concordância ao longo do tempo</h2>
           <Monthly months={r.concordancia_mensal ?? []} caption="Por mês da revisão, na data do cálculo (decisão guardada do motor × revisão)" />
           <h2>Casos cuja decisão mudaria ({r.casos_alterados.length})</h2>
