@@ -14,7 +14,7 @@ import {
   REQUEUE_NOT_FOUND,
   requeueWrongState,
   v1ItemState,
-} from '../../wire/v1'
+} from '../../wire/v1/index'
 import { V1PolicyVersionSchema, V1TaxonomyVersionSchema } from '../../wire/v1/admin'
 import { V1PolicyCreatedSchema, V1RequeuedSchema, V1TaxonomyCreatedSchema } from '../../wire/v1/schemas'
 import { type App, conflictResponse, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'

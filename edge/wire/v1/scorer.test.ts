@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { PolicySchema } from '../../engine/index'
-import { toNativePolicy } from './v1/policy-input'
+import { PolicySchema } from '../../../engine/index'
+import { toNativePolicy } from './policy-input'
 
 /** A /v1 policy's thresholds and weights mean the hand-set score; without them the model scores. */
 describe('toNativePolicy and the scorer', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_POLICY, evaluateEquivalence, PolicySchema, type EvaluateRequest, type TaxonomyNode } from '../../engine/index'
-import * as Py from '../../test/contract/python-models'
-import { allExamples, fullExample, stringlyTyped, testPageHumano } from '../../test/contract/original-examples'
+import { DEFAULT_POLICY, evaluateEquivalence, PolicySchema, type EvaluateRequest, type TaxonomyNode } from '../../../engine/index'
+import * as Py from '../../../test/contract/python-models'
+import { allExamples, fullExample, stringlyTyped, testPageHumano } from '../../../test/contract/original-examples'
 import {
   parseV1EvaluateRequest,
   parseV1PolicyVersion,
@@ -13,7 +13,7 @@ import {
   roundHalfEven,
   toNativePolicy,
   type V1Evaluate,
-} from './v1'
+} from './index'
 
 function parsed(body: unknown): V1Evaluate {
   const r = parseV1EvaluateRequest(body)
