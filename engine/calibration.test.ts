@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { chooseThresholds, summariseDecisions, wilson, type ScoredCase } from './calibration'
+import {
+  addToHistogram,
+  chooseThresholds,
+  chooseThresholdsFromHistogram,
+  emptyConfusion,
+  emptyHistogram,
+  mergeHistograms,
+  summariseConfusion,
+  summariseDecisions,
+  wilson,
+  type ScoredCase,
+} from './calibration'
 
 /** A deterministic pseudo-random stream (mulberry32), so the synthetic sets are the same every run. */
 function random(seed: number): () => number {
@@ -124,5 +135,59 @@ describe('a policy with per-language thresholds (what a per-language calibration
     expect(both.decisao).toBe('DEFERIDO')
     expect(PolicySchema.safeParse({ modelo: { limiares_por_idioma: { pt: { score_deferido: 40, score_revisao: 60 } } } }).success).toBe(false)
     expect(PolicySchema.safeParse({ modelo: { limiares_por_idioma: { fr: { score_deferido: 60, score_revisao: 40 } } } }).success).toBe(false)
+  })
+})
+
+describe('chooseThresholdsFromHistogram (cases counted, not kept)', () => {
+  /** Mixed sets: scores on and off the grid (two decimals, as scores are), blocked, review, low coverage. */
+  function mixed(n: number, seed: number): ScoredCase[] {
+    const next = random(seed)
+    return Array.from({ length: n }, () => {
+      const equivalent = next() < 0.5
+      const r = next()
+      return {
+        score: Math.round((equivalent ? 30 + 70 * next() : 70 * next()) * 100) / 100,
+        cobertura: next() < 0.1 ? 0.05 : 0.9,
+        blocked: r < 0.05,
+        review: r >= 0.05 && r < 0.1,
+        equivalent,
+      }
+    })
+  }
+
+  it('chooses exactly what chooseThresholds chooses over the same cases, merged in any split', () => {
+    const constraints = [
+      strict,
+      { deferidoPrecision: 0.95, autoAccuracy: 0, indeferidoPrecision: 0.9, minStratum: 0 },
+      { deferidoPrecision: 0.8, autoAccuracy: 0.85, indeferidoPrecision: 0, minStratum: 0 },
+    ]
+    for (let seed = 1; seed <= 6; seed++) {
+      const cases = [...mixed(400, seed), { score: 60, cobertura: 1, blocked: false, review: false, equivalent: true }, { score: 59.99, cobertura: 1, blocked: false, review: false, equivalent: false }]
+      for (const k of constraints) {
+        const direct = chooseThresholds(cases, k, 0.1)
+        const parts = [emptyHistogram(), emptyHistogram(), emptyHistogram()]
+        cases.forEach((c, i) => addToHistogram(parts[i % 3]!, c, 0.1))
+        const merged = parts.reduce((into, h) => mergeHistograms(into, h), emptyHistogram())
+        const fromHistogram = chooseThresholdsFromHistogram(merged, k)
+        expect(fromHistogram.thresholds, `seed ${seed}`).toEqual(direct.thresholds)
+        expect(fromHistogram.automatic).toBe(direct.automatic)
+        expect(merged.n).toBe(cases.length)
+      }
+    }
+  })
+
+  it('says when no thresholds meet the constraints', () => {
+    const noise: ScoredCase[] = Array.from({ length: 200 }, (_, i) => ({ score: i / 2, cobertura: 1, blocked: false, review: false, equivalent: i % 2 === 0 }))
+    const h = emptyHistogram()
+    for (const c of noise) addToHistogram(h, c, 0.1)
+    expect(chooseThresholdsFromHistogram(h, strict)).toMatchObject({ automatic: 0, attainable: false })
+    expect(chooseThresholdsFromHistogram(emptyHistogram(), strict).attainable).toBe(true)
+  })
+
+  it('summarises a confusion table counted elsewhere as it summarises the decisions', () => {
+    const decided = mixed(300, 9).map((c, i) => ({ equivalent: c.equivalent, decisao: (['DEFERIDO', 'INDEFERIDO', 'ANALISE_HUMANA'] as const)[i % 3]! }))
+    const confusion = emptyConfusion()
+    for (const d of decided) confusion[d.equivalent ? 'equivalent' : 'not_equivalent'][d.decisao]++
+    expect(summariseConfusion(confusion)).toEqual(summariseDecisions(decided))
   })
 })

@@ -67,21 +67,31 @@ export function wilson(k: number, n: number, z = 1.96): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)]
 }
 
-export function summariseDecisions(
-  cases: readonly { equivalent: boolean; decisao: Decisao }[],
-): DecisionSummary {
-  const confusion: Confusion = {
+export function emptyConfusion(): Confusion {
+  return {
     equivalent: { DEFERIDO: 0, INDEFERIDO: 0, ANALISE_HUMANA: 0 },
     not_equivalent: { DEFERIDO: 0, INDEFERIDO: 0, ANALISE_HUMANA: 0 },
   }
+}
+
+export function summariseDecisions(
+  cases: readonly { equivalent: boolean; decisao: Decisao }[],
+): DecisionSummary {
+  const confusion = emptyConfusion()
   for (const c of cases) confusion[c.equivalent ? 'equivalent' : 'not_equivalent'][c.decisao]++
+  return summariseConfusion(confusion)
+}
+
+/** The figures of a confusion table counted elsewhere (e.g. while paging through cases). */
+export function summariseConfusion(confusion: Confusion): DecisionSummary {
   const eq = confusion.equivalent
   const ne = confusion.not_equivalent
   const deferidos = eq.DEFERIDO + ne.DEFERIDO
   const indeferidos = eq.INDEFERIDO + ne.INDEFERIDO
+  const n = eq.DEFERIDO + eq.INDEFERIDO + eq.ANALISE_HUMANA + ne.DEFERIDO + ne.INDEFERIDO + ne.ANALISE_HUMANA
   return {
-    n: cases.length,
-    autoRate: ratio(deferidos + indeferidos, cases.length),
+    n,
+    autoRate: ratio(deferidos + indeferidos, n),
     autoAccuracy: ratio(eq.DEFERIDO + ne.INDEFERIDO, deferidos + indeferidos),
     deferidoPrecision: ratio(eq.DEFERIDO, deferidos),
     deferidoRecall: ratio(eq.DEFERIDO, eq.DEFERIDO + eq.INDEFERIDO + eq.ANALISE_HUMANA),
@@ -192,4 +202,102 @@ export function chooseThresholds(
     decisao: decideCase(c, thresholds, coberturaMinima),
   }))
   return { thresholds, automatic: Math.max(0, best.automatic), summary: summariseDecisions(decided) }
+}
+
+/**
+ * Cases summarised for the threshold search without keeping them: per grid step, how many (of the
+ * equivalent / not equivalent ones) score there. A score `s` falls in bin `floor(2s)`, so
+ * `s ≥ THRESHOLD_GRID[i]` exactly when its bin is `≥ i`: a search over a histogram chooses what
+ * `chooseThresholds` chooses over the same cases (without strata). Its size does not grow with
+ * the number of cases.
+ */
+export interface ScoreHistogram {
+  /** Cases no rule holds back whose coverage meets the floor (they may be DEFERIDO), per bin: [equivalent, not]. */
+  eligible: [Float64Array, Float64Array]
+  /** Cases no rule holds back (they may be INDEFERIDO), per bin: [equivalent, not]. */
+  free: [Float64Array, Float64Array]
+  blocked: [number, number]
+  review: [number, number]
+  n: number
+}
+
+export function emptyHistogram(): ScoreHistogram {
+  const k = THRESHOLD_GRID.length
+  return {
+    eligible: [new Float64Array(k), new Float64Array(k)],
+    free: [new Float64Array(k), new Float64Array(k)],
+    blocked: [0, 0],
+    review: [0, 0],
+    n: 0,
+  }
+}
+
+const binOf = (score: number) => Math.max(0, Math.min(THRESHOLD_GRID.length - 1, Math.floor(score * 2)))
+
+export function addToHistogram(h: ScoreHistogram, c: ScoredCase, coberturaMinima: number): void {
+  const side = c.equivalent ? 0 : 1
+  h.n++
+  if (c.blocked) h.blocked[side]++
+  else if (c.review) h.review[side]++
+  else {
+    const bin = binOf(c.score)
+    h.free[side][bin]!++
+    if (c.cobertura >= coberturaMinima) h.eligible[side][bin]!++
+  }
+}
+
+/** Adds `from` into `into`. */
+export function mergeHistograms(into: ScoreHistogram, from: ScoreHistogram): ScoreHistogram {
+  for (const side of [0, 1] as const) {
+    for (let i = 0; i < THRESHOLD_GRID.length; i++) {
+      into.eligible[side][i]! += from.eligible[side][i]!
+      into.free[side][i]! += from.free[side][i]!
+    }
+    into.blocked[side] += from.blocked[side]
+    into.review[side] += from.review[side]
+  }
+  into.n += from.n
+  return into
+}
+
+function countsOfHistogram(h: ScoreHistogram): Counts {
+  const k = THRESHOLD_GRID.length
+  const defAbove: Counts['defAbove'] = [new Float64Array(k), new Float64Array(k)]
+  const indBelow: Counts['indBelow'] = [new Float64Array(k), new Float64Array(k)]
+  for (const side of [0, 1] as const) {
+    let above = 0
+    for (let i = k - 1; i >= 0; i--) {
+      above += h.eligible[side][i]!
+      defAbove[side][i] = above
+    }
+    let below = 0
+    for (let i = 0; i < k; i++) {
+      indBelow[side][i] = below
+      below += h.free[side][i]!
+    }
+  }
+  return { defAbove, indBelow, blocked: [h.blocked[0], h.blocked[1]] }
+}
+
+/**
+ * `chooseThresholds` over a histogram (pooled constraints only). `attainable` is false when no
+ * thresholds met the constraints although some case was free to be decided by its score.
+ */
+export function chooseThresholdsFromHistogram(h: ScoreHistogram, constraints: Constraints): { thresholds: Thresholds; automatic: number; attainable: boolean } {
+  const grid = THRESHOLD_GRID
+  const counts = countsOfHistogram(h)
+  const top = grid.length - 1
+  let best = { lo: 0, hi: top, automatic: -1, correct: -1 }
+  for (let hi = top; hi >= 0; hi--) {
+    for (let lo = 0; lo <= hi; lo++) {
+      const m = meets(counts, lo, hi, h.n, constraints)
+      if (!m.ok) continue
+      if (m.automatic > best.automatic || (m.automatic === best.automatic && m.correct > best.correct)) {
+        best = { lo, hi, automatic: m.automatic, correct: m.correct }
+      }
+    }
+  }
+  const free = counts.indBelow[0][top]! + counts.indBelow[1][top]! + h.free[0][top]! + h.free[1][top]!
+  const automatic = Math.max(0, best.automatic)
+  return { thresholds: { score_deferido: grid[best.hi]!, score_revisao: grid[best.lo]! }, automatic, attainable: automatic > 0 || free === 0 }
 }
