@@ -3,8 +3,8 @@ import { ApiError } from '../../errors'
 import { requireRole } from '../../middleware/auth'
 import { rateLimit } from '../../middleware/rate-limit'
 import { type App, errorResponses, jsonContent, notFoundResponse, security } from '../openapi'
-import { IdParam } from './schemas'
-import { createReview } from '../../../services/reviews'
+import { IdParam, ReviewV2Schema, toReviewV2 } from './schemas'
+import { createReview, listReviews } from '../../../services/reviews'
 import { observeReview } from '../calibrations/metrics'
 
 const ReviewRequestSchema = z
@@ -45,5 +45,27 @@ export function registerCreateReview(app: App): void {
       { id: review.id, result_id: review.resultId, label: review.label, notes: review.notes || null, created_at: review.createdAt.toISOString() },
       201,
     )
+  })
+}
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v2/results/{id}/reviews',
+  tags: ['results'],
+  summary: 'The reviews of a result, oldest first',
+  security,
+  middleware: [rateLimit('read')] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonContent(z.object({ items: z.array(ReviewV2Schema) }), 'Its reviews'), ...errorResponses, ...notFoundResponse },
+})
+
+export function registerListReviewsV2(app: App): void {
+  app.openapi(listRoute, async (c) => {
+    const tenantId = c.get('tenant').id
+    const ctx = c.get('ctx')
+    const id = c.req.valid('param').id
+    // Another tenant's result is not found, rather than an empty list that would confirm nothing.
+    if (!(await ctx.repos.results.get(tenantId, id))) throw ApiError.notFound('Result not found')
+    return c.json({ items: (await listReviews({ ctx, input: { tenantId, resultId: id } })).map(toReviewV2) }, 200)
   })
 }
