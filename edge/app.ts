@@ -25,7 +25,7 @@ import { registerConsole } from './console/index'
 import { registerAdminRoutes } from './routes/admin/index'
 import { registerCalibrationRoutes } from './routes/calibrations/index'
 import type { DocsAssets } from './docs/assets'
-import { BATCH_PATHS } from './routes/equivalences/batch'
+import { BATCH_PATH, BATCH_PATHS } from './routes/equivalences/batch'
 import { registerEquivalenceRoutes } from './routes/equivalences/index'
 import { registerJobRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
@@ -135,7 +135,9 @@ export function createApp(deps: AppDeps): App {
   app.use('*', jsonByDefault)
   // NUL and unpaired surrogates are a 422 naming the field before any route (or Postgres) sees them;
   // the /v1 batch fails such items one by one instead.
-  app.use('*', refuseUnsafeText({ itemsFailAlone: [{ path: '/v1/equivalences/batch', field: 'items' }] }))
+  // The /v2 batch checks its items itself, in slices (routes/equivalences/batch.ts): 10,000 of them
+  // walked at once would hold the event loop.
+  app.use('*', refuseUnsafeText({ itemsFailAlone: [{ path: '/v1/equivalences/batch', field: 'items' }, { path: BATCH_PATH, field: 'items' }] }))
 
   // Public: probes, metrics, documentation.
   registerHealth(app)

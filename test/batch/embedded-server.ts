@@ -36,6 +36,9 @@ export async function startEmbeddedServer(options: { root?: string; env?: Record
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // Never outlive the test or benchmark that started it (a timeout, a crash).
+  const orphanGuard = () => child.kill('SIGKILL')
+  process.once('exit', orphanGuard)
   const output: string[] = []
   for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   const alive = () => child.exitCode === null && child.signalCode === null
@@ -52,6 +55,7 @@ export async function startEmbeddedServer(options: { root?: string; env?: Record
     output,
     alive,
     async stop() {
+      process.off('exit', orphanGuard)
       if (alive()) {
         child.kill('SIGTERM')
         while (alive()) await sleep(50)

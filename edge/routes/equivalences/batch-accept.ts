@@ -14,6 +14,12 @@ export const DEFAULT_MAX_BATCH_ITEMS = 10_000
  */
 export const ACCEPT_CHUNK = 250
 
+/**
+ * Items per INSERT while a batch is stored: one INSERT is one uninterrupted stretch on PGlite (25
+ * rows ≈ 5 ms, p99 40 ms; 250 rows p99 ≈ 250 ms), and small ones were no slower there in total.
+ */
+export const INSERT_CHUNK = 25
+
 /** Lets the event loop run whatever is waiting (I/O, timers, other requests) before going on. */
 export const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
@@ -65,7 +71,7 @@ export async function acceptBatch(
     payloads,
     callbackUrl: input.callbackUrl ?? null,
     createdByKeyId: apiKey.id,
-    chunkSize: ACCEPT_CHUNK,
+    chunkSize: INSERT_CHUNK,
     between: yieldToEventLoop,
   })
   ctx.versions.invalidate(tenant.id)
