@@ -21,7 +21,8 @@ import { auditEvents } from '../schema'
  *
  * Results are bound to their events: the event of a result (`result.created` / `result.simulated`,
  * target = the result's id) carries `subject_hash` = `auditResultHash` of the row as stored, computed
- * by `append_audit_events` from the row itself (migrations/0005), and then
+ * in SQL from the row itself (migrations/0005; since 0010 before the chain locks are taken, and by the
+ * evaluation group commit from its INSERT … RETURNING rather than a read-back), and then
  *
  *     hash = hex(SHA-256(prev_hash + "\n" + seq + "\n" + canonical_json(content) + "\n" + subject_hash))
  *
