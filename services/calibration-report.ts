@@ -1,9 +1,15 @@
 import {
-  chooseThresholds,
+  addToHistogram,
+  chooseThresholdsFromHistogram,
   decideCase,
-  summariseDecisions,
+  emptyConfusion,
+  emptyHistogram,
+  mergeHistograms,
+  summariseConfusion,
+  type Confusion,
   type Constraints,
   type DecisionSummary,
+  type ScoreHistogram,
   type ScoredCase,
 } from '../engine/calibration'
 import { EvaluateRequestSchema, predict, scoreOf, scoringInput, type Decisao, type Policy, type Thresholds } from '../engine/index'
@@ -14,7 +20,7 @@ import type { CalibrationThresholds } from '../db/schema'
  * The pure part of a calibration: reviewed cases in, proposed thresholds and the report that
  * justifies them out. Every case is measured again by the engine under the base policy (no
  * taxonomy), scored by its model, and labelled by its latest review. The caller pages through the
- * reviews and keeps only the small scored form of each case (`scoreReviewedCase`), never its inputs.
+ * reviews twice (`createCalibrationRun`): only counts are kept, never a case or its inputs.
  */
 
 export interface ReviewedCase {
@@ -177,38 +183,54 @@ interface Proposal {
   unattainable: boolean
 }
 
-function propose(cases: readonly CompactCase[], constraints: Constraints, coberturaMinima: number, languages: readonly string[] | null): Proposal {
-  const attainable = (subset: readonly ScoredCase[], automatic: number) => automatic > 0 || !subset.some((c) => !c.blocked && !c.review)
-  const all = cases.map((c) => c.case)
-  const pooled = chooseThresholds(all, constraints, coberturaMinima)
-  let unattainable = !attainable(all, pooled.automatic)
+/** Histograms per language of some set of cases. */
+type LanguageHistograms = Map<string, ScoreHistogram>
+
+function mergeByLanguage(into: LanguageHistograms, from: LanguageHistograms): LanguageHistograms {
+  for (const [lang, h] of from) mergeHistograms(into.get(lang) ?? into.set(lang, emptyHistogram()).get(lang)!, h)
+  return into
+}
+
+function propose(hist: LanguageHistograms, constraints: Constraints, languages: readonly string[] | null): Proposal {
+  const pooledHist = emptyHistogram()
+  for (const h of hist.values()) mergeHistograms(pooledHist, h)
+  const pooled = chooseThresholdsFromHistogram(pooledHist, constraints)
+  let unattainable = !pooled.attainable
   if (!languages) return { pooled: pooled.thresholds, byLanguage: null, unattainable }
   const byLanguage: Record<string, Thresholds> = {}
   for (const lang of languages) {
-    const subset = cases.filter((c) => c.lang === lang).map((c) => c.case)
-    if (subset.length === 0) continue
-    const choice = chooseThresholds(subset, constraints, coberturaMinima)
+    const h = hist.get(lang)
+    if (!h || h.n === 0) continue
+    const choice = chooseThresholdsFromHistogram(h, constraints)
     byLanguage[lang] = choice.thresholds
-    if (!attainable(subset, choice.automatic)) unattainable = true
+    if (!choice.attainable) unattainable = true
   }
   return { pooled: pooled.thresholds, byLanguage, unattainable }
 }
 
 const thresholdsFor = (p: Proposal, lang: string) => p.byLanguage?.[lang] ?? p.pooled
 
-export function buildCalibrationReport(args: {
-  cases: readonly CompactCase[]
-  /** Reviewed cases read whose inputs did not parse. */
-  skipped: number
+export interface CalibrationRunArgs {
   policy: Policy
   model: CompiledModel
   current: Thresholds
   /** The thresholds per language the engine uses now (the model's, or the policy's own). */
   currentByLanguage?: Readonly<Record<string, Thresholds>>
   params: CalibrationParams
-  monthly?: readonly MonthlyAgreementView[]
-}): { thresholds: CalibrationThresholds; report: CalibrationReport } {
-  const { cases, policy, model, current, params } = args
+}
+
+/**
+ * A calibration over cases read twice, keeping counts rather than cases, so its memory does not
+ * grow with the number of reviews (only with the number of courses and languages):
+ * 1. `first.add` every case: score histograms per course group and language;
+ * 2. `plan()`: the proposal (per language when every language has enough reviews) and, for the
+ *    grouped cross-validation, one proposal per fold chosen without that fold's courses;
+ * 3. `second.add` the same cases again: confusion tables under the current, proposed and
+ *    cross-validated thresholds, per language and per course, and the first changed cases;
+ * 4. `finish()`: the thresholds and the report.
+ */
+export function createCalibrationRun(args: CalibrationRunArgs) {
+  const { policy, model, current, params } = args
   const coberturaMinima = policy.cobertura_minima
   const constraints: Constraints = {
     deferidoPrecision: params.precisao_minima_deferido,
@@ -216,77 +238,142 @@ export function buildCalibrationReport(args: {
     indeferidoPrecision: params.precisao_minima_indeferido,
     minStratum: 0,
   }
+  const byGroup = new Map<string, LanguageHistograms>()
   const perLanguageCount = new Map<string, number>()
-  for (const c of cases) perLanguageCount.set(c.lang, (perLanguageCount.get(c.lang) ?? 0) + 1)
-  const languages = [...perLanguageCount.keys()].sort()
-  const perLanguage = languages.length >= 2 && languages.every((l) => perLanguageCount.get(l)! >= params.min_revisoes_por_idioma)
-  const proposal = propose(cases, constraints, coberturaMinima, perLanguage ? languages : null)
+  let cases = 0
+  let skipped = 0
 
-  // Grouped cross-validation: no course in both the choosing and the scoring part.
-  const groups = [...new Set(cases.map((s) => s.group))]
-  const k = Math.min(5, groups.length)
-  const foldOf = new Map(groups.map((g) => [g, fnv(g) % Math.max(1, k)]))
-  const cvRows: { equivalent: boolean; decisao: Decisao }[] = []
-  for (let f = 0; f < k; f++) {
-    const fit = cases.filter((s) => foldOf.get(s.group) !== f)
-    const p = fit.length > 0 ? propose(fit, constraints, coberturaMinima, perLanguage ? languages : null) : proposal
-    for (const s of cases) {
-      if (foldOf.get(s.group) === f) cvRows.push({ equivalent: s.case.equivalent, decisao: decideCase(s.case, thresholdsFor(p, s.lang), coberturaMinima) })
-    }
-  }
+  let plan: {
+    languages: string[]
+    proposal: Proposal
+    k: number
+    foldOf: Map<string, number>
+    foldProposals: Proposal[]
+  } | null = null
 
-  const currentFor = (lang: string) => args.currentByLanguage?.[lang] ?? current
-  const now = cases.map((s) => decideCase(s.case, currentFor(s.lang), coberturaMinima))
-  const next = cases.map((s) => decideCase(s.case, thresholdsFor(proposal, s.lang), coberturaMinima))
-  const agreement = (decisions: readonly Decisao[]) =>
-    round(decisions.filter((d, i) => d === cases[i]!.label).length / Math.max(1, decisions.length)) ?? 0
-  const summaryOf = (decisions: readonly Decisao[], keep: (c: CompactCase) => boolean = () => true) =>
-    summaryView(summariseDecisions(cases.flatMap((s, i) => (keep(s) ? [{ equivalent: s.case.equivalent, decisao: decisions[i]! }] : []))))
+  const tally = () => ({ now: emptyConfusion(), next: emptyConfusion() })
+  const overall = tally()
+  const cv = emptyConfusion()
+  const perLanguage = new Map<string, ReturnType<typeof tally>>()
   const byCourse = new Map<string | null, { n: number; now: number; next: number }>()
-  cases.forEach((s, i) => {
-    const row = byCourse.get(s.courseId) ?? { n: 0, now: 0, next: 0 }
-    row.n++
-    if (now[i] === s.label) row.now++
-    if (next[i] === s.label) row.next++
-    byCourse.set(s.courseId, row)
-  })
-  const perCourse = [...byCourse]
-    .sort((a, b) => b[1].n - a[1].n || String(a[0]).localeCompare(String(b[0])))
-    .slice(0, AGREEMENT_COURSES)
-    .map(([course, r]) => ({ course_id: course, revisoes: r.n, atual: round(r.now / r.n) ?? 0, proposto: round(r.next / r.n) ?? 0 }))
   const changed: CalibrationReport['casos_alterados'] = []
-  for (let i = 0; i < cases.length && changed.length < 500; i++) {
-    const s = cases[i]!
-    if (now[i] !== next[i]) {
-      changed.push({ result_id: s.resultId, course_id: s.courseId, idioma: s.lang, decisao_atual: now[i]!, decisao_proposta: next[i]!, revisao: s.label })
-    }
-  }
+  const currentFor = (lang: string) => args.currentByLanguage?.[lang] ?? current
+  const count = (c: Confusion, s: CompactCase, d: Decisao) => c[s.case.equivalent ? 'equivalent' : 'not_equivalent'][d]++
 
-  const thresholds: CalibrationThresholds = { ...proposal.pooled }
-  if (proposal.byLanguage) thresholds.por_idioma = proposal.byLanguage
   return {
-    thresholds,
-    report: {
-      revisoes: cases.length + args.skipped,
-      descartadas: args.skipped,
-      modelo: model.version,
-      restricoes: params,
-      modo_limiares: proposal.byLanguage ? 'por_idioma' : 'geral',
-      limiares_atuais: current,
-      limiares_propostos: proposal.pooled,
-      limiares_atuais_por_idioma: Object.fromEntries(languages.map((l) => [l, currentFor(l)])),
-      limiares_propostos_por_idioma: proposal.byLanguage,
-      atual: summaryOf(now),
-      proposto: summaryOf(next),
-      por_idioma: Object.fromEntries(
-        languages.map((l) => [l, { revisoes: perLanguageCount.get(l)!, atual: summaryOf(now, (c) => c.lang === l), proposto: summaryOf(next, (c) => c.lang === l) }]),
-      ),
-      validacao_cruzada: { ...summaryView(summariseDecisions(cvRows)), folds: k, agrupada_por: 'curso (course_id, senão o nome do destino)' },
-      concordancia: { atual: agreement(now), proposto: agreement(next) },
-      concordancia_por_curso: perCourse,
-      concordancia_mensal: [...(args.monthly ?? [])],
-      casos_alterados: changed,
-      restricoes_inalcancaveis: proposal.unattainable,
+    first: {
+      add(c: CompactCase | null): void {
+        if (!c) {
+          skipped++
+          return
+        }
+        cases++
+        perLanguageCount.set(c.lang, (perLanguageCount.get(c.lang) ?? 0) + 1)
+        let langs = byGroup.get(c.group)
+        if (!langs) byGroup.set(c.group, (langs = new Map()))
+        let h = langs.get(c.lang)
+        if (!h) langs.set(c.lang, (h = emptyHistogram()))
+        addToHistogram(h, c.case, coberturaMinima)
+      },
+    },
+
+    plan(): void {
+      const languages = [...perLanguageCount.keys()].sort()
+      const ownLanguages = languages.length >= 2 && languages.every((l) => perLanguageCount.get(l)! >= params.min_revisoes_por_idioma)
+      const all: LanguageHistograms = new Map()
+      for (const langs of byGroup.values()) mergeByLanguage(all, langs)
+      const proposal = propose(all, constraints, ownLanguages ? languages : null)
+      // Grouped cross-validation: no course in both the choosing and the scoring part.
+      const groups = [...byGroup.keys()]
+      const k = Math.min(5, groups.length)
+      const foldOf = new Map(groups.map((g) => [g, fnv(g) % Math.max(1, k)]))
+      const folds: LanguageHistograms[] = Array.from({ length: k }, () => new Map())
+      for (const [g, langs] of byGroup) mergeByLanguage(folds[foldOf.get(g)!]!, langs)
+      const foldProposals = folds.map((_, f) => {
+        const fit: LanguageHistograms = new Map()
+        folds.forEach((h, i) => i !== f && mergeByLanguage(fit, h))
+        return fit.size > 0 ? propose(fit, constraints, ownLanguages ? languages : null) : proposal
+      })
+      plan = { languages, proposal, k, foldOf, foldProposals }
+      byGroup.clear()
+    },
+
+    second: {
+      add(c: CompactCase | null): void {
+        if (!plan) throw new Error('plan() before the second pass')
+        if (!c) return
+        const now = decideCase(c.case, currentFor(c.lang), coberturaMinima)
+        const next = decideCase(c.case, thresholdsFor(plan.proposal, c.lang), coberturaMinima)
+        const fold = plan.foldOf.get(c.group) ?? 0
+        count(cv, c, decideCase(c.case, thresholdsFor(plan.foldProposals[fold] ?? plan.proposal, c.lang), coberturaMinima))
+        count(overall.now, c, now)
+        count(overall.next, c, next)
+        let lang = perLanguage.get(c.lang)
+        if (!lang) perLanguage.set(c.lang, (lang = tally()))
+        count(lang.now, c, now)
+        count(lang.next, c, next)
+        const course = byCourse.get(c.courseId) ?? { n: 0, now: 0, next: 0 }
+        course.n++
+        if (now === c.label) course.now++
+        if (next === c.label) course.next++
+        byCourse.set(c.courseId, course)
+        if (now !== next && changed.length < 500) {
+          changed.push({ result_id: c.resultId, course_id: c.courseId, idioma: c.lang, decisao_atual: now, decisao_proposta: next, revisao: c.label })
+        }
+      },
+    },
+
+    finish(monthly: readonly MonthlyAgreementView[] = []): { thresholds: CalibrationThresholds; report: CalibrationReport } {
+      if (!plan) throw new Error('plan() before finish()')
+      const { proposal, languages } = plan
+      const agreement = (t: Confusion) => round((t.equivalent.DEFERIDO + t.not_equivalent.INDEFERIDO) / Math.max(1, cases)) ?? 0
+      const perCourse = [...byCourse]
+        .sort((a, b) => b[1].n - a[1].n || String(a[0]).localeCompare(String(b[0])))
+        .slice(0, AGREEMENT_COURSES)
+        .map(([course, r]) => ({ course_id: course, revisoes: r.n, atual: round(r.now / r.n) ?? 0, proposto: round(r.next / r.n) ?? 0 }))
+      const thresholds: CalibrationThresholds = { ...proposal.pooled }
+      if (proposal.byLanguage) thresholds.por_idioma = proposal.byLanguage
+      const view = (c: Confusion) => summaryView(summariseConfusion(c))
+      return {
+        thresholds,
+        report: {
+          revisoes: cases + skipped,
+          descartadas: skipped,
+          modelo: model.version,
+          restricoes: params,
+          modo_limiares: proposal.byLanguage ? 'por_idioma' : 'geral',
+          limiares_atuais: current,
+          limiares_propostos: proposal.pooled,
+          limiares_atuais_por_idioma: Object.fromEntries(languages.map((l) => [l, currentFor(l)])),
+          limiares_propostos_por_idioma: proposal.byLanguage,
+          atual: view(overall.now),
+          proposto: view(overall.next),
+          por_idioma: Object.fromEntries(
+            languages.map((l) => {
+              const t = perLanguage.get(l) ?? tally()
+              return [l, { revisoes: perLanguageCount.get(l)!, atual: view(t.now), proposto: view(t.next) }]
+            }),
+          ),
+          validacao_cruzada: { ...view(cv), folds: plan.k, agrupada_por: 'curso (course_id, senão o nome do destino)' },
+          concordancia: { atual: agreement(overall.now), proposto: agreement(overall.next) },
+          concordancia_por_curso: perCourse,
+          concordancia_mensal: [...monthly],
+          casos_alterados: changed,
+          restricoes_inalcancaveis: proposal.unattainable,
+        },
+      }
     },
   }
+}
+
+/** The whole calibration over cases already in hand (tests, small sets): both passes over the array. */
+export function buildCalibrationReport(
+  args: CalibrationRunArgs & { cases: readonly CompactCase[]; skipped?: number; monthly?: readonly MonthlyAgreementView[] },
+): { thresholds: CalibrationThresholds; report: CalibrationReport } {
+  const run = createCalibrationRun(args)
+  for (const c of args.cases) run.first.add(c)
+  for (let i = 0; i < (args.skipped ?? 0); i++) run.first.add(null)
+  run.plan()
+  for (const c of args.cases) run.second.add(c)
+  return run.finish(args.monthly)
 }

@@ -4,7 +4,7 @@ import type { CalibrationThresholds, ThresholdPair } from '../db/schema'
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../engine/index'
 import { resolveScorer } from '../engine/model/registry'
 import { audited } from './audited'
-import { buildCalibrationReport, createInterner, monthlyView, scoreReviewedCase, type CalibrationParams, type CompactCase } from './calibration-report'
+import { createCalibrationRun, createInterner, monthlyView, scoreReviewedCase, type CalibrationParams, type CompactCase } from './calibration-report'
 import type { ServiceContext } from './context'
 import { ServiceError } from './errors'
 import { describeError } from './logger'
@@ -90,43 +90,49 @@ export async function requestCalibration({ ctx, input }: { ctx: ServiceContext; 
   )
 }
 
-/** Reads every reviewed case page by page, keeping only its scored form. */
-async function computeCalibration(ctx: ServiceContext, c: Calibration, cutoff: Date, pageSize = CALIBRATION_PAGE_SIZE) {
+/** The claim was lost (its lease ran out and someone else took it): this attempt stops. */
+class ClaimLost extends Error {}
+
+/**
+ * Reads every reviewed case twice, page by page (keyset on the result id, reviews as of `cutoff`),
+ * keeping counts, not cases (services/calibration-report.ts `createCalibrationRun`): memory grows
+ * with the courses and languages, not with the reviews. The lease is renewed after every page.
+ */
+async function computeCalibration(
+  ctx: ServiceContext,
+  c: Calibration,
+  options: { cutoff: Date; pageSize: number; renew: () => Promise<boolean> },
+) {
   const params = paramsOf(c)
   const base = await storedBase(ctx, c)
   const scorer = resolveScorer({ ...base.policy, pontuacao: 'modelo' })
   if (!scorer.model) throw ServiceError.validation([{ loc: ['policy_version'], msg: 'policy has no model to calibrate', type: 'value_error' }])
+  const model = scorer.model
   const repo = createCalibrationsRepository(ctx.db)
   const referenceDate = ctx.clock().toISOString().slice(0, 10)
-  const cases: CompactCase[] = []
   const intern = createInterner()
-  let skipped = 0
-  for (let after: string | null = null; ; ) {
-    const page = await repo.reviewedPage(c.tenantId, { courseId: c.courseId, cutoff, after, limit: pageSize })
-    for (const r of page) {
-      const scored = await scoreReviewedCase(r, { policy: base.policy, model: scorer.model, referenceDate, intern })
-      if (scored) cases.push(scored)
-      else skipped++
+  const run = createCalibrationRun({ policy: base.policy, model, current: scorer.thresholds, currentByLanguage: scorer.byLanguage, params })
+  let read = 0
+  const pass = async (add: (scored: CompactCase | null) => void) => {
+    for (let after: string | null = null; ; ) {
+      const page = await repo.reviewedPage(c.tenantId, { courseId: c.courseId, cutoff: options.cutoff, after, limit: options.pageSize })
+      for (const r of page) add(await scoreReviewedCase(r, { policy: base.policy, model, referenceDate, intern }))
+      read += page.length
+      if (!(await options.renew())) throw new ClaimLost()
+      if (page.length < options.pageSize) break
+      after = page[page.length - 1]!.resultId
     }
-    if (page.length < pageSize) break
-    after = page[page.length - 1]!.resultId
   }
-  if (cases.length + skipped < params.min_revisoes) {
+  await pass((scored) => run.first.add(scored))
+  if (read < params.min_revisoes) {
     throw ServiceError.validation([
-      { loc: ['min_revisoes'], msg: `${cases.length + skipped} reviewed result(s) left; a calibration needs at least ${params.min_revisoes}`, type: 'value_error' },
+      { loc: ['min_revisoes'], msg: `${read} reviewed result(s) left; a calibration needs at least ${params.min_revisoes}`, type: 'value_error' },
     ])
   }
+  run.plan()
+  await pass((scored) => run.second.add(scored))
   const monthly = monthlyView(await repo.agreementByMonth(c.tenantId, { courseId: c.courseId, months: AGREEMENT_MONTHS }))
-  return buildCalibrationReport({
-    cases,
-    skipped,
-    policy: base.policy,
-    model: scorer.model,
-    current: scorer.thresholds,
-    currentByLanguage: scorer.byLanguage,
-    params,
-    monthly,
-  })
+  return run.finish(monthly)
 }
 
 function paramsOf(c: Calibration): CalibrationParams {
@@ -170,8 +176,13 @@ export async function runCalibration({
     if (!found) return { status: 'skipped', reason: 'missing' }
     return { status: 'skipped', reason: found.jobStatus === 'done' ? 'done' : found.jobStatus === 'failed' ? 'failed' : 'leased' }
   }
+  const leaseMs = input.leaseMs ?? CALIBRATION_LEASE_MS
   try {
-    const { thresholds, report } = await computeCalibration(ctx, claimed, claimed.createdAt, input.pageSize)
+    const { thresholds, report } = await computeCalibration(ctx, claimed, {
+      cutoff: claimed.createdAt,
+      pageSize: input.pageSize ?? CALIBRATION_PAGE_SIZE,
+      renew: () => repo.renewLease(claimed.tenantId, claimed.id, claimed.attempts, leaseMs),
+    })
     const stored = await audited(
       ctx,
       claimed.tenantId,
@@ -190,6 +201,7 @@ export async function runCalibration({
     )
     return stored ? { status: 'done', calibration: stored } : { status: 'skipped', reason: 'superseded' }
   } catch (err) {
+    if (err instanceof ClaimLost) return { status: 'skipped', reason: 'superseded' }
     const error = describeError(err).error
     const connection = isConnectionError(err)
     const final = !connection && (claimed.attempts >= (input.maxAttempts ?? CALIBRATION_MAX_ATTEMPTS) || (err instanceof ServiceError && err.code === 'VALIDATION'))

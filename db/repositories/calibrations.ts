@@ -136,6 +136,16 @@ export function createCalibrationsRepository(db: Database) {
       return row ?? null
     },
 
+    /** Extends a running claim's lease (a long calibration renews it page by page); false when the claim was lost. */
+    async renewLease(tenantId: string, id: string, attempts: number, leaseMs: number): Promise<boolean> {
+      const rows = await db
+        .update(calibrations)
+        .set({ leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})`, updatedAt: sql`now()` })
+        .where(and(byId(tenantId, id), eq(calibrations.jobStatus, 'running'), eq(calibrations.attempts, attempts)))
+        .returning({ id: calibrations.id })
+      return rows.length > 0
+    },
+
     /** Stores the outcome if the claim `attempts` still holds; null when another claim took over. */
     async complete(
       tenantId: string,

@@ -375,6 +375,47 @@ describe('a calibration job through failures', () => {
     expect(after).toMatchObject({ job_status: 'done', attempts: 5 })
   })
 
+  it('renews its lease after every page, and stops (storing nothing) once another claim took over', async () => {
+    const ask = () =>
+      requestCalibration({
+        ctx,
+        input: { tenantId: tt.id, actorKeyId: tt.adminId, courseId: null, params: { precisao_minima_deferido: 0.95, precisao_minima_indeferido: 0.9, min_revisoes: 10, min_revisoes_por_idioma: 20 } },
+      })
+    // Counts the lease renewals; with steal_plan set, the first one also hands the claim to "someone else" (attempts + 1).
+    await sql(`CREATE TABLE steal_plan (steal boolean NOT NULL)`)
+    await sql(`INSERT INTO steal_plan VALUES (false)`)
+    await sql(`CREATE SEQUENCE renewals`)
+    await sql(`CREATE FUNCTION count_renewals() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF OLD.job_status = 'running' AND NEW.job_status = 'running' AND NEW.lease_until > OLD.lease_until THEN
+          PERFORM nextval('renewals');
+          IF (SELECT steal FROM steal_plan) AND OLD.attempts = 1 THEN NEW.attempts := OLD.attempts + 1; END IF;
+        END IF;
+        RETURN NEW;
+      END $$`)
+    await sql(`CREATE TRIGGER count_renewals BEFORE UPDATE ON calibrations FOR EACH ROW EXECUTE FUNCTION count_renewals()`)
+    const renewals = async () => Number((await sql<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM renewals'))[0]!.last_value)
+    try {
+      const pages = Math.ceil((TOTAL + 1) / 7)
+      const whole = await runCalibration({ ctx, input: { tenantId: tt.id, id: (await ask()).id, pageSize: 7 } })
+      expect(whole.status).toBe('done')
+      // One renewal per page, in each of the two passes.
+      expect(await renewals()).toBe(2 * pages)
+
+      await sql(`UPDATE steal_plan SET steal = true`)
+      const stolen = await ask()
+      const outcome = await runCalibration({ ctx, input: { tenantId: tt.id, id: stolen.id, pageSize: 7 } })
+      expect(outcome).toEqual({ status: 'skipped', reason: 'superseded' })
+      // The renewal that handed the claim over was the last one to hold; nothing was stored.
+      expect(await renewals()).toBe(2 * pages + 1)
+      const [row] = await sql<{ job_status: string; attempts: number; report: unknown }>('SELECT job_status, attempts, report FROM calibrations WHERE id = $1', [stolen.id])
+      expect(row).toEqual({ job_status: 'running', attempts: 2, report: null })
+      await sql(`UPDATE calibrations SET job_status = 'failed' WHERE id = $1`, [stolen.id])
+    } finally {
+      await sql(`DROP TRIGGER count_renewals ON calibrations`)
+    }
+  })
+
   it('never waits forever: a claim whose worker died is handed out again, and one out of attempts fails', async () => {
     const c = (await call('POST', '/v2/admin/calibrations', tt.admin, {}).then((r) => r.json())) as Wire
     await jobs.idle()
