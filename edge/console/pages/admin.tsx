@@ -5,6 +5,7 @@ import { createReviewQueueRepository } from '../../../db/repositories/review-que
 import { API_KEY_ROLES, type ApiKeyRole } from '../../../db/schema'
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../../../services/api-keys'
 import { expirePrecedent, revokePrecedent } from '../../../services/precedents'
+import { InputField, PostButton, SelectField, SubmitCell, TableHead } from '../components'
 import { formatDateTime } from '../format'
 import { Csrf, Decisao, Flash, Layout } from '../layout'
 import { requireAdmin, requireSession, type ConsoleEnv } from '../session'
@@ -25,34 +26,26 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
       <Layout title="Precedentes" viewer={viewer} current="/console/admin/precedentes">
         {done && <Flash kind="success">Precedente {done === 'revogado' ? 'revogado' : 'com validade encerrada'}.</Flash>}
         <form method="get" class="filters" action="/console/admin/precedentes">
-          <div>
-            <label for="p-estado">Estado</label>
-            <select id="p-estado" name="estado">
-              <option value="">Todos</option>
-              {(['active', 'revoked', 'superseded'] as const).map((s) => (
-                <option value={s} selected={status === s}>
-                  {s === 'active' ? 'Ativos' : s === 'revoked' ? 'Revogados' : 'Substituídos'}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <button type="submit">Filtrar</button>
-          </div>
+          <SelectField
+            id="p-estado"
+            name="estado"
+            label="Estado"
+            options={[
+              { value: '', label: 'Todos' },
+              ...(['active', 'revoked', 'superseded'] as const).map((s) => ({
+                value: s,
+                label: s === 'active' ? 'Ativos' : s === 'revoked' ? 'Revogados' : 'Substituídos',
+                selected: status === s,
+              })),
+            ]}
+          />
+          <SubmitCell label="Filtrar" />
         </form>
         {page.items.length === 0 ? (
           <p>Nenhum precedente. Cada caso decidido na fila (ou revisado pela API) cria um.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Par</th>
-                <th scope="col">Decisão</th>
-                <th scope="col">Validade</th>
-                <th scope="col">Estado</th>
-                <th scope="col">Ações</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Par', 'Decisão', 'Validade', 'Estado', 'Ações']} />
             <tbody>
               {page.items.map((p) => (
                 <tr>
@@ -81,12 +74,7 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
                             Encerrar validade
                           </button>
                         </form>
-                        <form method="post" action={`/console/admin/precedentes/${p.id}/revogar`}>
-                          <Csrf token={viewer.csrf} />
-                          <button type="submit" class="danger">
-                            Revogar
-                          </button>
-                        </form>
+                        <PostButton action={`/console/admin/precedentes/${p.id}/revogar`} csrf={viewer.csrf} label="Revogar" kind="danger" />
                       </>
                     )}
                   </td>
@@ -132,38 +120,14 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
         <h2>Criar chave</h2>
         <form method="post" action="/console/admin/chaves" class="filters">
           <Csrf token={viewer.csrf} />
-          <div>
-            <label for="k-nome">Nome</label>
-            <input id="k-nome" name="nome" maxlength={100} />
-          </div>
-          <div>
-            <label for="k-papel">Papel</label>
-            <select id="k-papel" name="papel">
-              {API_KEY_ROLES.map((r) => (
-                <option value={r}>{r}</option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="k-expira">Expira em (opcional)</label>
-            <input id="k-expira" name="expira" type="date" />
-          </div>
-          <div>
-            <button type="submit">Criar</button>
-          </div>
+          <InputField id="k-nome" name="nome" label="Nome" maxlength={100} />
+          <SelectField id="k-papel" name="papel" label="Papel" options={API_KEY_ROLES.map((r) => ({ value: r, label: r }))} />
+          <InputField id="k-expira" name="expira" label="Expira em (opcional)" type="date" />
+          <SubmitCell label="Criar" />
         </form>
         <h2>Chaves</h2>
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Prefixo</th>
-              <th scope="col">Nome</th>
-              <th scope="col">Papel</th>
-              <th scope="col">Estado</th>
-              <th scope="col">Último uso</th>
-              <th scope="col">Ações</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Prefixo', 'Nome', 'Papel', 'Estado', 'Último uso', 'Ações']} />
           <tbody>
             {keys.map((k) => (
               <tr>
@@ -178,18 +142,8 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
                 <td>
                   {k.status === 'active' && (
                     <>
-                      <form method="post" action={`/console/admin/chaves/${k.id}/rotacionar`} style="display:inline">
-                        <Csrf token={viewer.csrf} />
-                        <button type="submit" class="secondary" aria-label={`Rotacionar ${k.prefix}`}>
-                          Rotacionar
-                        </button>
-                      </form>{' '}
-                      <form method="post" action={`/console/admin/chaves/${k.id}/revogar`} style="display:inline">
-                        <Csrf token={viewer.csrf} />
-                        <button type="submit" class="danger" aria-label={`Revogar ${k.prefix}`}>
-                          Revogar
-                        </button>
-                      </form>
+                      <PostButton action={`/console/admin/chaves/${k.id}/rotacionar`} csrf={viewer.csrf} label="Rotacionar" kind="secondary" ariaLabel={`Rotacionar ${k.prefix}`} inline />{' '}
+                      <PostButton action={`/console/admin/chaves/${k.id}/revogar`} csrf={viewer.csrf} label="Revogar" kind="danger" ariaLabel={`Revogar ${k.prefix}`} inline />
                     </>
                   )}
                 </td>
@@ -270,15 +224,7 @@ export function registerAdminPages(app: Hono<ConsoleEnv>): void {
           ))}
         <h2>Eventos recentes</h2>
         <table>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Quando</th>
-              <th scope="col">Ação</th>
-              <th scope="col">Alvo</th>
-              <th scope="col">Hash</th>
-            </tr>
-          </thead>
+          <TableHead columns={['#', 'Quando', 'Ação', 'Alvo', 'Hash']} />
           <tbody>
             {recent.items.map((e) => (
               <tr>

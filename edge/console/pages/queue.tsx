@@ -1,8 +1,9 @@
 import type { Hono } from 'hono'
 import { createReviewQueueRepository, type QueueFilters, type ReviewState } from '../../../db/repositories/review-queue'
 import { DecisaoSchema } from '../../../engine/index'
+import { InputField, PostButton, SelectField, SubmitCell, TableHead } from '../components'
 import { DECISAO_LABEL, formatAge, formatDateTime, slaLevel, workingDaysBefore, workingDaysBetween } from '../format'
-import { Csrf, Decisao, Flash, Layout } from '../layout'
+import { Decisao, Flash, Layout } from '../layout'
 import { requireSession, type ConsoleEnv } from '../session'
 import { viewerOf } from './result'
 
@@ -65,71 +66,47 @@ export function registerQueue(app: Hono<ConsoleEnv>): void {
           </div>
         </div>
         <form class="filters" method="get" action="/console/fila" aria-label="Filtros">
-          <div>
-            <label for="f-curso">Curso (código ou nome do destino)</label>
-            <input id="f-curso" name="curso" value={q.curso ?? ''} />
-          </div>
-          <div>
-            <label for="f-decisao">Decisão</label>
-            <select id="f-decisao" name="decisao">
-              {DecisaoSchema.options.map((d) => (
-                <option value={d} selected={(filters.decisao ?? 'ANALISE_HUMANA') === d}>
-                  {DECISAO_LABEL[d]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="f-estado">Estado</label>
-            <select id="f-estado" name="estado">
-              {(['pendente', 'revisado', 'todos'] as const).map((s) => (
-                <option value={s} selected={(filters.state ?? 'pendente') === s}>
-                  {s === 'pendente' ? 'Pendentes' : s === 'revisado' ? 'Revisados' : 'Todos'}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label for="f-degradado">Modo degradado</label>
-            <select id="f-degradado" name="degradado">
-              <option value="">Todos</option>
-              <option value="sim" selected={q.degradado === 'sim'}>
-                Sim
-              </option>
-              <option value="nao" selected={q.degradado === 'nao'}>
-                Não
-              </option>
-            </select>
-          </div>
-          <div>
-            <label for="f-de">De</label>
-            <input id="f-de" name="de" type="date" value={q.de ?? ''} />
-          </div>
-          <div>
-            <label for="f-ate">Até</label>
-            <input id="f-ate" name="ate" type="date" value={q.ate ?? ''} />
-          </div>
-          <div>
-            <label for="f-inst">Instituição de origem</label>
-            <input id="f-inst" name="instituicao" value={q.instituicao ?? ''} />
-          </div>
-          <div>
-            <label for="f-revisor">Responsável</label>
-            <select id="f-revisor" name="revisor">
-              <option value="">Qualquer</option>
-              <option value="eu" selected={q.revisor === 'eu'}>
-                Eu
-              </option>
-              {reviewers.map((k) => (
-                <option value={k.id} selected={q.revisor === k.id}>
-                  {k.prefix} {k.name ? `(${k.name})` : ''}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <button type="submit">Filtrar</button>
-          </div>
+          <InputField id="f-curso" name="curso" label="Curso (código ou nome do destino)" value={q.curso ?? ''} />
+          <SelectField
+            id="f-decisao"
+            name="decisao"
+            label="Decisão"
+            options={DecisaoSchema.options.map((d) => ({ value: d, label: DECISAO_LABEL[d], selected: (filters.decisao ?? 'ANALISE_HUMANA') === d }))}
+          />
+          <SelectField
+            id="f-estado"
+            name="estado"
+            label="Estado"
+            options={(['pendente', 'revisado', 'todos'] as const).map((s) => ({
+              value: s,
+              label: s === 'pendente' ? 'Pendentes' : s === 'revisado' ? 'Revisados' : 'Todos',
+              selected: (filters.state ?? 'pendente') === s,
+            }))}
+          />
+          <SelectField
+            id="f-degradado"
+            name="degradado"
+            label="Modo degradado"
+            options={[
+              { value: '', label: 'Todos' },
+              { value: 'sim', label: 'Sim', selected: q.degradado === 'sim' },
+              { value: 'nao', label: 'Não', selected: q.degradado === 'nao' },
+            ]}
+          />
+          <InputField id="f-de" name="de" label="De" type="date" value={q.de ?? ''} />
+          <InputField id="f-ate" name="ate" label="Até" type="date" value={q.ate ?? ''} />
+          <InputField id="f-inst" name="instituicao" label="Instituição de origem" value={q.instituicao ?? ''} />
+          <SelectField
+            id="f-revisor"
+            name="revisor"
+            label="Responsável"
+            options={[
+              { value: '', label: 'Qualquer' },
+              { value: 'eu', label: 'Eu', selected: q.revisor === 'eu' },
+              ...reviewers.map((k) => ({ value: k.id, label: `${k.prefix} ${k.name ? `(${k.name})` : ''}`, selected: q.revisor === k.id })),
+            ]}
+          />
+          <SubmitCell label="Filtrar" />
         </form>
         {page.items.length === 0 ? (
           <p id="fila-vazia">Nenhum caso com estes filtros.</p>
@@ -138,16 +115,7 @@ export function registerQueue(app: Hono<ConsoleEnv>): void {
             <caption class="muted" style="text-align:left">
               Mais antigos primeiro.
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Idade</th>
-                <th scope="col">Origem</th>
-                <th scope="col">Destino</th>
-                <th scope="col">Decisão</th>
-                <th scope="col">Responsável</th>
-                <th scope="col">Ação</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Idade', 'Origem', 'Destino', 'Decisão', 'Responsável', 'Ação']} />
             <tbody>
               {page.items.map((item) => {
                 const level = slaLevel(workingDaysBetween(item.createdAt, now), settings.reviewSlaDays)
@@ -176,13 +144,14 @@ export function registerQueue(app: Hono<ConsoleEnv>): void {
                     <td>{item.assignedKeyLabel ?? <span class="muted">—</span>}</td>
                     <td>
                       {item.assignedKeyId !== viewer.key.id && !item.reviewed && (
-                        <form method="post" action={`/console/resultados/${item.id}/atribuir`}>
-                          <Csrf token={viewer.csrf} />
-                          <input type="hidden" name="voltar" value="fila" />
-                          <button type="submit" class="secondary" aria-label={`Atribuir a mim: ${item.targetName ?? item.id}`}>
-                            Atribuir a mim
-                          </button>
-                        </form>
+                        <PostButton
+                          action={`/console/resultados/${item.id}/atribuir`}
+                          csrf={viewer.csrf}
+                          hidden={{ voltar: 'fila' }}
+                          label="Atribuir a mim"
+                          kind="secondary"
+                          ariaLabel={`Atribuir a mim: ${item.targetName ?? item.id}`}
+                        />
                       )}
                     </td>
                   </tr>
