@@ -3,7 +3,7 @@ import { createReviewQueueRepository } from '../../../db/repositories/review-que
 import { DecisaoSchema } from '../../../engine/index'
 import { rateLimit } from '../../middleware/rate-limit'
 import { type App, errorResponses, jsonContent, security } from '../openapi'
-import { ResultSummarySchema, ResultSummaryV2Schema, reviewStateOf, toSummary } from './schemas'
+import { ResultSummarySchema, ResultSummaryV2Schema, resultFieldsOf, reviewStateOf, toSummary } from './schemas'
 
 const MAX_PAGE = 100
 
@@ -99,12 +99,7 @@ export function registerListResultsV2(app: App): void {
     return c.json(
       {
         items: page.items.map((r) => ({
-          id: r.id,
-          request_id: r.requestId,
-          course_id: r.courseId,
-          decisao: r.decisao,
-          score: r.score,
-          degraded_mode: r.degraded,
+          ...resultFieldsOf(r),
           created_at: r.createdAt.toISOString(),
           origem_nome: r.originName,
           origem_instituicao: r.originInstitution,

@@ -74,18 +74,19 @@ export const ResultSummaryV2Schema = z
   })
   .openapi('ResultSummaryV2')
 
+/** `resultFields` of a stored result, or of a review-queue row (which carries the same columns). */
+export const resultFieldsOf = (r: Pick<EquivalenceResult, 'id' | 'requestId' | 'courseId' | 'decisao' | 'score' | 'degraded'>) => ({
+  id: r.id,
+  request_id: r.requestId,
+  course_id: r.courseId,
+  decisao: r.decisao,
+  score: r.score,
+  degraded_mode: r.degraded,
+})
+
 /** The `/v1` summary; `/v2`'s result starts with the same keys in the same order. */
 export function toSummary(r: EquivalenceResult): z.infer<typeof ResultSummarySchema> {
-  return {
-    id: r.id,
-    request_id: r.requestId,
-    course_id: r.courseId,
-    decisao: r.decisao,
-    score: r.score,
-    degraded_mode: r.degraded,
-    simulation: r.simulation,
-    created_at: r.createdAt.toISOString(),
-  }
+  return { ...resultFieldsOf(r), simulation: r.simulation, created_at: r.createdAt.toISOString() }
 }
 
 export const reviewStateOf = (decisao: string, reviewed: boolean): ReviewState =>
