@@ -116,17 +116,18 @@ async function computeCalibration(
   const pass = async (add: (scored: CompactCase | null) => void) => {
     for (let after: string | null = null; ; ) {
       const page = await repo.reviewedPage(c.tenantId, { courseId: c.courseId, cutoff: options.cutoff, after, limit: options.pageSize })
-      for (const r of page) add(await scoreReviewedCase(r, { policy: base.policy, model, referenceDate, intern }))
-      read += page.length
+      for (const r of page.rows) add(await scoreReviewedCase(r, { policy: base.policy, model, referenceDate, intern }))
+      read += page.rows.length
       if (!(await options.renew())) throw new ClaimLost()
-      if (page.length < options.pageSize) break
-      after = page[page.length - 1]!.resultId
+      if (page.next === null) break
+      after = page.next
     }
   }
   await pass((scored) => run.first.add(scored))
-  if (read < params.min_revisoes) {
+  const firstPass = read
+  if (firstPass < params.min_revisoes) {
     throw ServiceError.validation([
-      { loc: ['min_revisoes'], msg: `${read} reviewed result(s) left; a calibration needs at least ${params.min_revisoes}`, type: 'value_error' },
+      { loc: ['min_revisoes'], msg: `${firstPass} reviewed result(s) left; a calibration needs at least ${params.min_revisoes}`, type: 'value_error' },
     ])
   }
   run.plan()

@@ -30,6 +30,11 @@ export interface MonthlyAgreement {
   agreed: number
 }
 
+/** drizzle's `execute` answers in each driver's own shape; all of them carry `rows`. */
+function rowsOf<T>(result: unknown): T[] {
+  return ((result as { rows?: T[] }).rows ?? (result as T[])) as T[]
+}
+
 /**
  * Calibrations of a tenant's scoring thresholds from its reviews (issue 13). A calibration is also a
  * job (`job_status`): queued when asked for, claimed under a lease by the worker or the in-process
@@ -221,31 +226,59 @@ export function createCalibrationsRepository(db: Database) {
 
     /**
      * One page of the tenant's real results that a reviewer labelled (latest review at or before
-     * `cutoff`) and whose inputs are still kept, in result-id order after `after`; one course's
-     * when `courseId` is given. Page through with the last id of each page.
+     * `cutoff`) and whose inputs are still kept, each with that latest review; one course's when
+     * `courseId` is given. The page is the next `limit` reviewed result ids after `after` (an index
+     * range on reviews, so a page costs the same at the start and the end): results filtered out
+     * (simulations, purged inputs, other courses) leave it shorter. Continue from `next` until null.
      */
     async reviewedPage(
       tenantId: string,
       options: { courseId?: string | null; cutoff: Date; after: string | null; limit: number },
-    ): Promise<ReviewedResult[]> {
-      if (!isUuid(tenantId)) return []
-      const latest = latestReviews(tenantId, options.cutoff, options.after)
-      const rows = await db
-        .select({
-          resultId: equivalenceResults.id,
-          courseId: equivalenceResults.courseId,
-          decisao: equivalenceResults.decisao,
-          policyVersion: equivalenceResults.policyVersion,
-          inputs: equivalenceResults.inputs,
-          label: latest.label,
-          reviewedAt: latest.reviewedAt,
-        })
-        .from(latest)
-        .innerJoin(equivalenceResults, eq(latest.resultId, equivalenceResults.id))
-        .where(reviewedWhere(tenantId, options.courseId))
-        .orderBy(asc(latest.resultId))
-        .limit(options.limit)
-      return rows.map((r) => ({ ...r, inputs: r.inputs! }))
+    ): Promise<{ rows: ReviewedResult[]; next: string | null }> {
+      if (!isUuid(tenantId)) return { rows: [], next: null }
+      const result = await db.execute(sql`
+        WITH ids AS (
+          SELECT DISTINCT v.result_id FROM reviews v
+          WHERE v.tenant_id = ${tenantId} AND v.created_at <= ${options.cutoff}
+            ${options.after ? sql`AND v.result_id > ${options.after}` : sql``}
+          ORDER BY v.result_id
+          LIMIT ${options.limit}
+        )
+        SELECT ids.result_id AS scanned, r.id AS result_id, r.course_id, r.decisao, r.policy_version, r.inputs, l.label, l.created_at AS reviewed_at
+        FROM ids
+        LEFT JOIN equivalence_results r
+          ON r.tenant_id = ${tenantId} AND r.id = ids.result_id AND r.simulation = false AND r.inputs IS NOT NULL
+             ${options.courseId ? sql`AND r.course_id = ${options.courseId}` : sql``}
+        LEFT JOIN LATERAL (
+          SELECT v.label, v.created_at FROM reviews v
+          WHERE v.tenant_id = ${tenantId} AND v.result_id = ids.result_id AND v.created_at <= ${options.cutoff}
+          ORDER BY v.created_at DESC, v.id DESC
+          LIMIT 1
+        ) l ON true
+        ORDER BY ids.result_id`)
+      type Row = {
+        scanned: string
+        result_id: string | null
+        course_id: string | null
+        decisao: string
+        policy_version: string
+        inputs: Record<string, unknown> | string | null
+        label: ReviewLabel
+        reviewed_at: Date | string
+      }
+      const scanned = rowsOf<Row>(result)
+      const rows = scanned
+        .filter((r) => r.result_id !== null && r.inputs !== null)
+        .map((r) => ({
+          resultId: r.result_id!,
+          courseId: r.course_id,
+          decisao: r.decisao,
+          policyVersion: r.policy_version,
+          inputs: (typeof r.inputs === 'string' ? JSON.parse(r.inputs) : r.inputs) as Record<string, unknown>,
+          label: r.label,
+          reviewedAt: new Date(r.reviewed_at),
+        }))
+      return { rows, next: scanned.length < options.limit ? null : scanned[scanned.length - 1]!.scanned }
     },
 
     /**
