@@ -45,14 +45,18 @@ afterEach(() => proxy.restore())
 const viaProxy = () => `postgres://postgres@127.0.0.1:${proxy.port}/${database.name}`
 const probeRows = async () => (await database.pool.query('SELECT count(*)::int AS n FROM fault_probe')).rows[0].n as number
 
-/** Opens `n` transactions that each write a row and then wait inside the transaction. */
-function openTransactions(handle: DatabaseHandle, n: number) {
+/**
+ * Opens `n` transactions that each write a row, wait `holdSeconds` inside the transaction and
+ * write again. The cut tests hold long enough for the fault to land inside every transaction; the
+ * recovery and latency checks need no wait at all.
+ */
+function openTransactions(handle: DatabaseHandle, n: number, holdSeconds = 2) {
   let started = 0
   const all = Array.from({ length: n }, (_, i) =>
     handle.db.transaction(async (tx) => {
       await tx.execute(sql`INSERT INTO fault_probe (note) VALUES (${`tx ${i}`})`)
       started++
-      await tx.execute(sql`SELECT pg_sleep(2)`)
+      await tx.execute(sql`SELECT pg_sleep(${holdSeconds})`)
       await tx.execute(sql`INSERT INTO fault_probe (note) VALUES (${`tx ${i} again`})`)
     }),
   )
@@ -95,7 +99,7 @@ describe.each(drivers)('%s: connections cut under open transactions', (_name, co
       expect(await probeRows()).toBe(before)
 
       proxy.restore()
-      const again = openTransactions(handle, 2)
+      const again = openTransactions(handle, 2, 0)
       const [first] = await again.settled
       expect(first?.status).toBe('fulfilled')
       expect(await probeRows()).toBe(before + 4)
@@ -106,7 +110,7 @@ describe.each(drivers)('%s: connections cut under open transactions', (_name, co
   it('a delayed network only slows the transactions down', async () => {
     const before = await probeRows()
     proxy.delay(20)
-    const { settled } = openTransactions(handle, 2)
+    const { settled } = openTransactions(handle, 2, 0)
     expect((await settled).map((o) => o.status)).toEqual(['fulfilled', 'fulfilled'])
     expect(await probeRows()).toBe(before + 4)
   })
