@@ -227,9 +227,9 @@ export function createCalibrationsRepository(db: Database) {
     /**
      * One page of the tenant's real results that a reviewer labelled (latest review at or before
      * `cutoff`) and whose inputs are still kept, each with that latest review; one course's when
-     * `courseId` is given. The page is the next `limit` reviewed result ids after `after` (an index
-     * range on reviews, so a page costs the same at the start and the end): results filtered out
-     * (simulations, purged inputs, other courses) leave it shorter. Continue from `next` until null.
+     * `courseId` is given. The page is the next `limit` reviewed result ids (of the course) after
+     * `after` (an index range on reviews, so a page costs the same at the start and the end):
+     * results filtered out (simulations, purged inputs) leave it shorter. Continue from `next` until null.
      */
     async reviewedPage(
       tenantId: string,
@@ -239,6 +239,7 @@ export function createCalibrationsRepository(db: Database) {
       const result = await db.execute(sql`
         WITH ids AS (
           SELECT DISTINCT v.result_id FROM reviews v
+          ${options.courseId ? sql`JOIN equivalence_results c ON c.tenant_id = v.tenant_id AND c.id = v.result_id AND c.course_id = ${options.courseId}` : sql``}
           WHERE v.tenant_id = ${tenantId} AND v.created_at <= ${options.cutoff}
             ${options.after ? sql`AND v.result_id > ${options.after}` : sql``}
           ORDER BY v.result_id
