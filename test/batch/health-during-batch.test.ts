@@ -1,57 +1,50 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApiKeysRepository } from '../../db/repositories/api-keys'
-import { createApp } from '../../edge/app'
-import { BATCH_PATH } from '../../edge/routes/equivalences/batch'
-import { parseConfig } from '../../edge/config'
-import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
-import { createEmbeddedJobs, type EmbeddedJobs } from '../../jobs/embedded'
-import { createLogger } from '../../services/logger'
-import { batchRequest, createJobsFixture, type JobsFixture } from './fixture'
+import { batchUnderProbe, probeHealth, startEmbeddedServer, type EmbeddedServer, type LatencyProbe } from './embedded-server'
 
 /**
- * A 10,000-item batch on the embedded default runs in the API's own process: the event loop must
- * stay free for other requests while it runs. Not a timed assertion: /health, asked while the
- * batch runs, must answer while the job is still running — a blocked loop would answer it only
- * after the last item.
+ * Issue 12: accepting and running a 10,000-item batch in process keeps `/health` answering within
+ * 100 ms throughout. The embedded default exactly as `npm start` runs it with no env — PGlite on
+ * this thread, jobs in process — in a child process; this process asks `/health` every 20 ms from
+ * the moment the POST is sent until the job is done, on /v1 and on /v2.
+ *
+ * The target (100 ms) is measured by bench/health-during-batch.ts on a quiet machine; this test
+ * runs beside other suites on two shared cores, so it asserts a bound ten times wider, which still
+ * fails the way the server used to fail (`/health` frozen for the whole accept, ~8 s, and for the
+ * whole run, ~35 s), and prints what it measured.
  */
-let fixture: JobsFixture
-let jobs: EmbeddedJobs
-let app: ReturnType<typeof createApp>
-let key = ''
+const ITEMS = 10_000
+const BOUND_MS = 1_000
+
+let server: EmbeddedServer
+let probe: LatencyProbe
 
 beforeAll(async () => {
-  fixture = await createJobsFixture()
-  jobs = createEmbeddedJobs({ services: fixture.services, callbackSigningSecret: fixture.salt, sweepEveryMs: null, recoverAtStart: false })
-  const config = parseConfig({ DATABASE_DRIVER: 'pg', DATABASE_URL: fixture.database.url, API_KEY_SALT: fixture.salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
-  app = createApp({
-    config,
-    db: fixture.database.db,
-    logger: createLogger('silent'),
-    batch: { dispatcher: jobs.dispatcher, callbackSecret: (tenantId) => deriveCallbackSecret(fixture.salt, tenantId) },
-  })
-  key = (await createApiKeysRepository(fixture.database.db, fixture.salt).create(fixture.tenant.id, { role: 'api-client' })).plaintext
-})
+  server = await startEmbeddedServer()
+  probe = probeHealth(server.base, 20)
+}, 60_000)
 afterAll(async () => {
-  await jobs?.stop()
-  await fixture?.close()
+  await probe?.stop()
+  await server?.stop()
 })
 
-describe('/health during a 10,000-item in-process batch', () => {
-  it('answers, again and again, while the batch is still running', async () => {
-    const items = Array.from({ length: 10_000 }, (_, i) => batchRequest(i))
-    const res = await app.request(BATCH_PATH, { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'application/json' }, body: JSON.stringify({ items }) })
-    expect([200, 202]).toContain(res.status)
-    const { job_id: jobId } = (await res.json()) as { job_id: string }
-    const done = async () => (await fixture.database.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM job_items WHERE job_id = $1 AND status = 'done'", [jobId])).rows[0]!.n
-    const answeredWhileRunning: number[] = []
-    for (let i = 0; i < 5; i++) {
-      const health = await app.request('/health')
-      expect(health.status).toBe(200)
-      answeredWhileRunning.push(await done())
-    }
-    await jobs.idle()
-    expect(await done()).toBe(10_000)
-    // Every /health came back before the last item was done.
-    for (const n of answeredWhileRunning) expect(n).toBeLessThan(10_000)
-  }, 240_000)
+describe('/health while the embedded default takes a 10,000-item batch', () => {
+  for (const path of ['/v1/equivalences/batch', '/v2/equivalences/batch'] as const) {
+    it(`${path}: answered quickly from the POST until the job is done`, async () => {
+      const r = await batchUnderProbe(server, probe, path, ITEMS)
+      console.log(
+        `${path} ${ITEMS} items: /health max ${r.accept.max.toFixed(0)} ms while accepting (${(r.accept.ms / 1000).toFixed(1)} s), ` +
+          `max ${r.run.max.toFixed(0)} ms while running (${(r.run.ms / 1000).toFixed(1)} s)`,
+      )
+      expect(r.status).toBeLessThan(300)
+      expect(r).toMatchObject({ total: ITEMS, done: ITEMS })
+      expect(probe.failures).toBe(0)
+      // /health kept answering during both phases (a frozen loop answers once, at the end)...
+      expect(r.accept.count).toBeGreaterThan(Math.min(10, r.accept.ms / 200))
+      expect(r.run.count).toBeGreaterThan(r.run.ms / 200)
+      // ...and every answer came within the bound.
+      expect(r.accept.max).toBeLessThan(BOUND_MS)
+      expect(r.run.max).toBeLessThan(BOUND_MS)
+      expect(server.alive()).toBe(true)
+    }, 240_000)
+  }
 })
