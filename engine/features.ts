@@ -21,9 +21,11 @@ export interface PairFeatures {
   /** One title carries a sequence or level marker and the other none (`Física` vs `Física 2`). */
   oneSidedMarker: boolean
   /**
-   * Year level the target's catalogue number names (`PSYC 314` → 3, `HIST 3106` → 3; 0 for one- or
-   * two-digit numbers and names without a code). US catalogues number upper-division courses 300+
-   * (or 3000+), which a course taken at a two-year college is rarely credited as. English titles only.
+   * Year level the target's catalogue number names (`PSYC 314` → 3, `HIST 3106` → 3, `SOCY 101` → 1;
+   * 0 for one- or two-digit numbers and names without a code). English titles only. US catalogues
+   * number upper-division courses 300+ (or 3000+); UC numbers its lower division 1–99 and its upper
+   * division 100–199, so in the real pairs most of the signal is 0 against the rest
+   * (docs/adr/0003: what it measured and what it does to `101` introductory courses).
    */
   targetCatalogueLevel: number
 }

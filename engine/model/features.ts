@@ -25,7 +25,7 @@ export const MODEL_FEATURES = [
   ['nome_destino_no_nome_origem', 'parte do nome do destino contida no nome da origem (caracteres)', 1],
   ['nome_origem_no_nome_destino', 'parte do nome da origem contida no nome do destino (caracteres)', 1],
   ['conteudo_reproduzido', 'ementa do destino reproduzida na origem', 1],
-  ['nivel_catalogo_destino', 'nível do destino pelo número de catálogo (300+ ou 3000+: disciplina avançada)', -1],
+  ['nivel_catalogo_destino', 'nível do destino pelo número de catálogo (primeiro dígito de um número de 3 ou 4 dígitos)', -1],
 ] as const
 
 export type ModelFeatureName = (typeof MODEL_FEATURES)[number][0]

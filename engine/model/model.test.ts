@@ -120,6 +120,24 @@ describe('scoring with the model', () => {
     expect(PolicySchema.safeParse({ pontuacao: 'outro' }).success).toBe(false)
   })
 
+  it('names the target catalogue level among the deciding features, in Portuguese, against the credit', async () => {
+    const course = (nome: string, ementa: string) => ({ nome, carga_horaria: null, ementa })
+    const origem = course(
+      'HIS 127 Women in American History',
+      'Survey of the experiences of women in the United States from the colonial era to the present: work, family, suffrage, reform movements, civil rights and feminism.',
+    )
+    const ementa =
+      'The history of women in the United States: colonial and early republic, work and family, suffrage, reform, the civil rights era, second-wave feminism and recent debates.'
+    const upper = await evaluate({ origem, destino: course('HIST 3106 Women in U.S. History', ementa) })
+    const lower = await evaluate({ origem, destino: course('HIST 16 Women in U.S. History', ementa) })
+    const factor = (upper.meta.fatores_modelo as { fator: string; efeito: number; valor: number }[]).find((f) => f.fator === 'nivel_catalogo_destino')
+    expect(factor).toMatchObject({ valor: 3 })
+    expect(factor!.efeito).toBeLessThan(0)
+    expect(upper.justificativa_detalhada).toContain('nível do destino pelo número de catálogo')
+    expect(upper.score).toBeLessThan(lower.score)
+    expect(upper.decisao).not.toBe('DEFERIDO')
+  })
+
   it('refuses unrelated courses', async () => {
     const r = await evaluate({ origem: historiaDaArte, destino: estruturasDeDados })
     expect(r.decisao).toBe('INDEFERIDO')
