@@ -266,6 +266,20 @@ describe('/v2/admin/calibrations', () => {
     expect(await runCalibration({ ctx, input: { tenantId: tt.id, id: queued.id } })).toEqual({ status: 'skipped', reason: 'done' })
   })
 
+  it('without a batch tier (Workers without QStash), the request computes it itself and answers it done', async () => {
+    const config = parseConfig({ DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: ctx.apiKeySalt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
+    const alone = createApp({ config, db: database.db, logger: createLogger('silent') })
+    const res = await alone.request('/v2/admin/calibrations', {
+      method: 'POST',
+      headers: { 'X-API-Key': tt.admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ min_revisoes_por_idioma: 20 }),
+    })
+    expect(res.status).toBe(202)
+    const body = (await res.json()) as Wire
+    expect(body).toMatchObject({ job_status: 'done', attempts: 1, limiares_propostos: calibration.limiares_propostos })
+    expect(body.report!.revisoes).toBe(TOTAL)
+  })
+
   it('is the admin’s and the tenant’s only', async () => {
     expect((await call('GET', `/v2/admin/calibrations/${calibration.id}`, other.admin)).status).toBe(404)
     expect((await call('POST', `/v2/admin/calibrations/${calibration.id}/activate`, other.admin)).status).toBe(404)
