@@ -58,7 +58,10 @@ async function versionIssues(ctx: ServiceContext, tenantId: string, role: Role, 
   const byCombination = new Map<string, number[]>()
   for (const [i, item] of items.entries()) {
     const key = JSON.stringify([item.course_id, item.policy_version, item.taxonomy_version, item.data_referencia])
-    byCombination.set(key, [...(byCombination.get(key) ?? []), i])
+    // push, not a spread copy: 10,000 items of one combination copied their list 10,000 times (~0.5 s).
+    const indexes = byCombination.get(key)
+    if (indexes) indexes.push(i)
+    else byCombination.set(key, [i])
   }
   const issues: ValidationIssue[] = []
   for (const indexes of byCombination.values()) {
