@@ -38,8 +38,9 @@ export async function createCalibrationConsoleFixture() {
   const config = parseConfig({ DATABASE_DRIVER: 'pg', DATABASE_URL: database.url, API_KEY_SALT: salt, RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent' })
   const versions = createVersionCache(config.VERSION_CACHE_TTL_MS)
   const mappingCache = createMemoryMappingCache()
+  const ctx = createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache })
   const jobs = createEmbeddedJobs({
-    services: createServiceContext(database.db, { apiKeySalt: salt, versions, mappingCache }),
+    services: ctx,
     callbackSigningSecret: salt,
     sweepEveryMs: null,
     recoverAtStart: false,
@@ -89,6 +90,7 @@ export async function createCalibrationConsoleFixture() {
   return {
     app,
     database,
+    ctx,
     jobs,
     call,
     createTenant,

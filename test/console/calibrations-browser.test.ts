@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { checkAccessibility, launchBrowser, screenshot, type TestBrowser } from '../harness/browser'
 import { listen, type Listening } from '../harness/listen'
+import { runCalibration } from '../../services/calibrations'
 import { createCalibrationConsoleFixture, type ConsoleTenant } from './calibration-fixture'
 
 /**
@@ -56,9 +57,8 @@ describe('calibration console in the browser', () => {
     await page.getByRole('button', { name: 'Calibrar' }).click()
     await page.waitForURL(/\/console\/calibracoes\/[0-9a-f-]{36}$/)
     reportUrl = new URL(page.url()).pathname
-    // The job runs in process; until it is done the page says so and offers a reload.
+    // The job runs in process; until it is done the page polls its state and then reloads itself.
     await f.jobs.idle()
-    await page.reload()
     await expect.poll(() => page.getByRole('heading', { name: 'Atual × proposto, nos mesmos casos revisados' }).count()).toBe(1)
     await expect.poll(() => page.locator('caption', { hasText: 'Matriz de confusão — limiares propostos' }).count()).toBe(1)
     expect(await page.getByText('IC95').count()).toBeGreaterThan(0)
@@ -79,6 +79,25 @@ describe('calibration console in the browser', () => {
     await page.waitForURL(/\/console\/resultados\/[0-9a-f-]{36}$/)
     await page.goto('/console/calibracoes')
     await check(page, 'lista')
+    await page.context().close()
+  })
+
+  it('a calibration still being computed shows its progress, and the page reloads itself once it is done', async () => {
+    const page = await browser.newPage(server.url)
+    await signIn(page, t.keys.admin)
+    // Queued without a message, so nothing runs it until the test does.
+    const { rows } = await f.database.pool.query<{ id: string }>(
+      `INSERT INTO calibrations (tenant_id, base_policy_version, params, job_status) VALUES ($1, 'base', '{"min_revisoes": 30}', 'queued') RETURNING id`,
+      [t.id],
+    )
+    const id = rows[0]!.id
+    await page.goto(`/console/calibracoes/${id}`)
+    expect(await page.getByLabel('Cálculo do relatório').count()).toBe(1)
+    await check(page, 'em-calculo')
+    const outcome = await runCalibration({ ctx: f.ctx, input: { tenantId: t.id, id } })
+    expect(outcome.status).toBe('done')
+    await expect.poll(() => page.locator('caption', { hasText: 'Matriz de confusão — limiares propostos' }).count(), { timeout: 15_000 }).toBe(1)
+    expect(await page.getByLabel('Cálculo do relatório').count()).toBe(0)
     await page.context().close()
   })
 

@@ -66,6 +66,7 @@ describe('console calibration pages', () => {
     calibrationId = location.split('/').pop()!
     await f.jobs.idle()
     expect(await rows(t.id)).toEqual([{ id: calibrationId, status: 'proposta', job_status: 'done' }])
+    expect(await (await admin.get(`/console/calibracoes/${calibrationId}/progresso`)).json()).toMatchObject({ status: 'completed', job_status: 'done' })
     const html = await (await admin.get(location)).text()
     expect(html).toContain('Matriz de confusão — limiares atuais')
     expect(html).toContain('Matriz de confusão — limiares propostos')
@@ -108,6 +109,7 @@ describe('console calibration pages', () => {
     const csrf = await stranger.csrfOf('/console/calibracoes')
     expect((await stranger.get(`/console/calibracoes/${calibrationId}`)).status).toBe(404)
     expect((await stranger.get('/console/calibracoes/nao-e-uuid')).status).toBe(404)
+    expect((await stranger.get(`/console/calibracoes/${calibrationId}/progresso`)).status).toBe(404)
     expect((await stranger.post(`/console/calibracoes/${calibrationId}/ativar`, { _csrf: csrf })).status).toBe(404)
     expect((await stranger.post(`/console/calibracoes/${calibrationId}/reverter`, { _csrf: csrf })).status).toBe(404)
     expect(await (await stranger.get('/console/calibracoes')).text()).not.toContain(calibrationId)

@@ -267,8 +267,16 @@ async function reportPage(c: Context<ConsoleEnv>, flash?: Flashed) {
         )}
       </p>
       {(found.jobStatus === 'queued' || found.jobStatus === 'running') && (
-        <div class="notice" role="status">
-          O relatório está sendo calculado. <a href={`/console/calibracoes/${found.id}`}>Atualizar</a>
+        // console.js polls the status and reloads the page once the job has settled.
+        <div class="notice" data-progresso={`/console/calibracoes/${found.id}/progresso`} data-status={found.jobStatus}>
+          <label for="barra">Cálculo do relatório</label>
+          <progress id="barra" max={100} value={0} aria-valuemin={0} aria-valuemax={100} aria-valuenow={0}></progress>
+          <p>
+            <strong id="progresso-texto" aria-live="polite">
+              0 %
+            </strong>{' '}
+            · {JOB_STATUS[found.jobStatus]} · <a href={`/console/calibracoes/${found.id}`}>Atualizar</a>
+          </p>
         </div>
       )}
       {found.jobStatus === 'failed' && (
@@ -458,6 +466,15 @@ export function registerCalibrationPages(app: Hono<ConsoleEnv>): void {
       const text = /reviewed result/.test(detail) ? `Revisões insuficientes: ${detail.replace(/^(\d+).*$/, '$1')} caso(s) revisado(s); são necessários ao menos ${min}.` : 'Pedido inválido.'
       return listPage(c, { kind: 'error', text }, form)
     }
+  })
+
+  // The job's state in the shape console.js polls for batch jobs (`completed` once it settled).
+  app.get('/calibracoes/:id/progresso', requireSession, async (c) => {
+    const id = c.req.param('id')
+    const found = isUuid(id) ? await getCalibration({ ctx: c.get('ctx'), input: { tenantId: c.get('tenant').id, id } }).catch(() => null) : null
+    if (!found) return c.json({ detail: 'Calibration not found' }, 404)
+    const settled = found.jobStatus === 'done' || found.jobStatus === 'failed'
+    return c.json({ status: settled ? 'completed' : found.jobStatus, job_status: found.jobStatus, total: 1, done: settled ? 1 : 0, failed: 0 })
   })
 
   app.get('/calibracoes/:id', requireSession, (c) => reportPage(c))
