@@ -1,6 +1,12 @@
 /**
  * Fits the engine's scoring model: `npm run train -- FILE.jsonl... [--report-only FILE]... [--version V]
- * [--folds 5] [--min-precision 0.95] [--min-accuracy 0.90] [--per-language] [--tune-whole FILE]... [--write]`.
+ * [--folds 5] [--min-precision 0.95] [--min-accuracy 0.90] [--per-language] [--tune-whole FILE]...
+ * [--trees N] [--learning-rate X] [--repeats R] [--mapper semantic --base VERSION] [--write]`.
+ *
+ * `--mapper semantic` also computes the semantic features (cosines of the titles' and the syllabi's
+ * embeddings through the provider configured by env, as `npm run eval -- --mapper semantic` does)
+ * and fits on them: the artefact names `--base` as the lexical model it accompanies, and the engine
+ * scores with it only when an evaluation carries the signals (`EvaluationContext.semantic`).
  *
  * 1. Reads the labelled pairs in place and measures each one as the engine does (`scoringInput`).
  * 2. Holds out a quarter of each file's course groups (and every `--report-only` file): never
@@ -22,6 +28,7 @@ import { parseArgs } from 'node:util'
 import {
   compileModel,
   DEFAULT_POLICY,
+  LEXICAL_FEATURE_NAMES,
   MODEL_FEATURE_DIRECTIONS,
   MODEL_FEATURE_NAMES,
   predict,
@@ -42,6 +49,9 @@ import { loadSamples, type Sample } from './lib/dataset'
 import { DEFAULT_BOOST, fitBoosted, type BoostParams } from './lib/gbdt'
 import { groupFolds } from './lib/groups'
 import { formatSummary } from './lib/metrics'
+import { createCountingAiMetrics, createSemanticServices, parseAiConfig } from '../services/ai/index'
+import { emptyTally } from '../services/ai/metrics'
+import type { LabelledPair } from './lib/pairs'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -68,6 +78,13 @@ const { values, positionals } = parseArgs({
      * does not set them (default 1: the figures of gbdt-pares-1 and -2).
      */
     repeats: { type: 'string', default: '1' },
+    /**
+     * `semantic`: also the semantic features, computed through the embeddings provider configured by
+     * env (EMBED_URL, EMBED_API_KEY, EMBED_MODEL, as for the service); the artefact then accompanies
+     * the lexical model named by `--base` and is used only when an evaluation has the signals.
+     */
+    mapper: { type: 'string', default: 'lexical' },
+    base: { type: 'string' },
     'learning-rate': { type: 'string' },
     /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
     oof: { type: 'string' },
@@ -85,11 +102,46 @@ const constraints: Constraints = {
   // Each language must meet the constraints on its own, not only the two pooled.
   minStratum: Number(values['min-stratum']),
 }
+if (values.mapper !== 'lexical' && values.mapper !== 'semantic') {
+  console.error('--mapper must be "lexical" or "semantic"')
+  process.exit(2)
+}
+const semanticMode = values.mapper === 'semantic'
+if (semanticMode && !values.base) {
+  console.error('--mapper semantic needs --base VERSION: the lexical model the semantic one accompanies')
+  process.exit(2)
+}
+const semanticServices = semanticMode ? createSemanticServices(parseAiConfig(process.env), { metrics: createCountingAiMetrics() }) : null
+if (semanticMode && !semanticServices) {
+  console.error('--mapper semantic needs an embeddings provider: set EMBED_URL (and EMBED_API_KEY, EMBED_MODEL)')
+  process.exit(2)
+}
+/** The features the model is fitted on: the lexical ones, or every one with the semantic similarities. */
+const featureNames = semanticMode ? MODEL_FEATURE_NAMES : LEXICAL_FEATURE_NAMES
+const columns = featureNames.map((name) => MODEL_FEATURE_NAMES.indexOf(name))
+const project = (vector: readonly number[]): number[] => columns.map((c) => vector[c]!)
 const params: BoostParams = {
   ...DEFAULT_BOOST,
   ...(values.trees ? { trees: Number(values.trees) } : {}),
   ...(values['learning-rate'] ? { learningRate: Number(values['learning-rate']) } : {}),
-  monotone: MODEL_FEATURE_DIRECTIONS,
+  monotone: columns.map((c) => MODEL_FEATURE_DIRECTIONS[c]!),
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0
+  for (let i = 0; i < Math.min(a.length, b.length); i++) s += a[i]! * b[i]!
+  return s
+}
+
+/** Cosines of the two titles and of the two syllabi, as the service computes them (unit vectors). */
+async function semanticOf(pair: LabelledPair) {
+  const tally = emptyTally()
+  const [ta, tb, ea, eb] = await semanticServices!.embeddings.embed(
+    'train',
+    [pair.origem.nome, pair.destino.nome, pair.origem.ementa, pair.destino.ementa],
+    tally,
+  )
+  return { titulos: dot(ta!, tb!), ementas: dot(ea!, eb!) }
 }
 const k = Number(values.folds)
 const version = values.version
@@ -98,6 +150,7 @@ const coberturaMinima = DEFAULT_POLICY.cobertura_minima
 const samples = await loadSamples(positionals, {
   reportOnly: values['report-only'],
   tuneWhole: values['tune-whole'],
+  ...(semanticMode ? { semantic: semanticOf } : {}),
 })
 const tune = samples.filter((s) => !s.heldOut)
 const held = samples.filter((s) => s.heldOut)
@@ -113,7 +166,7 @@ function fit(
   thresholds: Thresholds = { score_deferido: 100, score_revisao: 0 },
 ): { artefact: ModelArtefact; model: CompiledModel } {
   const ensemble = fitBoosted(
-    train.map((s) => s.input.vector),
+    train.map((s) => project(s.input.vector)),
     train.map((s) => (s.equivalent ? 1 : 0)),
     params,
   )
@@ -121,7 +174,8 @@ function fit(
   const artefact: ModelArtefact = {
     versao: version,
     tipo: 'gbdt',
-    features: [...MODEL_FEATURE_NAMES],
+    features: [...featureNames],
+    ...(semanticMode ? { base_lexica: values.base! } : {}),
     base: r(ensemble.base),
     arvores: ensemble.trees.map((t) => ({ ...t, threshold: t.threshold.map(r), value: t.value.map(r) })),
     limiares: thresholds,
@@ -133,7 +187,7 @@ function fit(
 function importance(gain: readonly number[]): Record<string, number> {
   const total = gain.reduce((a, b) => a + b, 0) || 1
   return Object.fromEntries(
-    MODEL_FEATURE_NAMES.map((name, i) => [name, Math.round((1000 * gain[i]!) / total) / 1000]),
+    featureNames.map((name, i) => [name, Math.round((1000 * gain[i]!) / total) / 1000]),
   )
 }
 

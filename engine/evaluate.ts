@@ -6,9 +6,9 @@ import { createLexicalMapper, type ConceptMapper, type ConceptMatch } from './ma
 import type { Policy } from './policy'
 import { ageRule, approvalRule, criticalRule, criticalRuleUnassessed, levelRule, sequenceRule, workloadRule, type RuleOutcome } from './rules'
 import type { Course, EvaluateRequest, EvaluateResponse, Evidence } from './schemas'
-import { modelFeatureVector } from './model/features'
+import { modelFeatureVector, type SemanticPairSignals } from './model/features'
 import { predict, topFactors, type Factor } from './model/gbdt'
-import { resolveScorer } from './model/registry'
+import { resolveScorer, scoringModel } from './model/registry'
 import { computeScore, decide, identification, scoreOf, type Thresholds } from './score'
 import type { TaxonomyNode } from './taxonomy'
 import { analyse, contentEndOf, detectLanguage, type AnalysedText } from './text/analyse'
@@ -27,6 +27,12 @@ export interface EvaluationContext {
   /** An admin's what-if with an inline policy; recorded in `meta`. */
   simulation?: boolean
   mappingCache?: MappingCache
+  /**
+   * Pair-level semantic similarities from the caller's embeddings provider. With them a policy
+   * model that has a semantic companion scores with it; without them (no provider, or it failed)
+   * the lexical model does. Lexical models never read them.
+   */
+  semantic?: SemanticPairSignals | null
 }
 
 const defaultMapper = createLexicalMapper()
@@ -56,11 +62,12 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
   let score: number
   let thresholds: Thresholds
   let fatores: Factor[] = []
-  if (scorer.model) {
-    const vector = modelVectorOf(a)
-    const prediction = predict(scorer.model, vector)
+  const scoring = scorer.model ? scoringModel(scorer, ctx.semantic != null) : null
+  if (scoring) {
+    const vector = modelVectorOf(a, ctx.semantic)
+    const prediction = predict(scoring.model, vector)
     score = scoreOf(prediction.probability)
-    thresholds = scorer.byLanguage[a.lang] ?? scorer.thresholds
+    thresholds = scoring.byLanguage[a.lang] ?? scoring.thresholds
     fatores = topFactors(vector, prediction)
   } else {
     score = computeScore({ cobertura, coberturaCritica, features, penalidadeNivel: a.penalty }, policy)
@@ -78,7 +85,7 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
     sameTitle: features.sameTitle,
     titleSimilarity: features.titleSimilarity,
     totalConceitos: mapping.concepts.length,
-    modelo: scorer.model ? { versao: scorer.model.version, fatores } : null,
+    modelo: scoring ? { versao: scoring.model.version, fatores } : null,
   })
   const evidence = buildEvidence(mapping, origens, destino, policy.confianca_minima)
   const t4 = clock()
@@ -103,7 +110,7 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
     justificativa_detalhada: detalhada,
     evidence,
     degraded_mode: degraded,
-    model_version: scorer.model ? `${a.mapperVersion}+${scorer.model.version}` : a.mapperVersion,
+    model_version: scoring ? `${a.mapperVersion}+${scoring.model.version}` : a.mapperVersion,
     policy_version: ctx.policyVersion,
     taxonomy_version: ctx.taxonomy?.version ?? null,
     timings_ms: {
@@ -122,7 +129,7 @@ export async function evaluateEquivalence(request: EvaluateRequest, ctx: Evaluat
       simulacao: ctx.simulation ?? false,
       cache_mapeamento: mapping.cacheHit,
       pontuacao: policy.pontuacao,
-      ...(scorer.model ? { modelo: scorer.model.version, fatores_modelo: fatores } : {}),
+      ...(scoring ? { modelo: scoring.model.version, fatores_modelo: fatores } : {}),
       ...(request.request_id ? { request_id: request.request_id } : {}),
       ...(request.course_id ? { course_id: request.course_id } : {}),
     },
@@ -231,8 +238,9 @@ async function analysePair(request: EvaluateRequest, ctx: EvaluationContext, clo
   }
 }
 
-function modelVectorOf(a: PairAnalysis): number[] {
+function modelVectorOf(a: PairAnalysis, semantic: SemanticPairSignals | null | undefined): number[] {
   return modelFeatureVector({
+    semantic,
     origemNomes: a.origens.map((o) => o.nome),
     destinoNome: a.destino.nome,
     pair: a.features,
@@ -260,7 +268,7 @@ export interface ScoringInput {
 export async function scoringInput(request: EvaluateRequest, ctx: EvaluationContext): Promise<ScoringInput> {
   const a = await analysePair(request, ctx, () => 0)
   return {
-    vector: modelVectorOf(a),
+    vector: modelVectorOf(a, ctx.semantic),
     cobertura: a.cobertura,
     manualScore: computeScore(
       { cobertura: a.cobertura, coberturaCritica: a.coberturaCritica, features: a.features, penalidadeNivel: a.penalty },

@@ -25,6 +25,13 @@ export { evaluateEquivalence, scoringInput, type EvaluationContext, type Scoring
 export { decideByScore, scoreOf, type Thresholds } from './score'
 export { DEFAULT_MODEL_VERSION, MODEL_VERSIONS, modelByVersion } from './model/registry'
 export { compileModel, predict, ModelArtefactSchema, type CompiledModel, type ModelArtefact } from './model/gbdt'
-export { MODEL_FEATURE_DIRECTIONS, MODEL_FEATURE_NAMES, type ModelFeatureName } from './model/features'
+export {
+  LEXICAL_FEATURE_NAMES,
+  MODEL_FEATURE_DIRECTIONS,
+  MODEL_FEATURE_NAMES,
+  SEMANTIC_FEATURE_NAMES,
+  type ModelFeatureName,
+  type SemanticPairSignals,
+} from './model/features'
 export { calibrateSimilarity, combineSignals, semanticWeightsTag, type SemanticSignal, type SemanticWeights } from './hybrid'
 export type { Concept } from './concepts'

@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { DEFAULT_POLICY, scoringInput, type Policy, type ScoringInput } from '../../engine'
+import { DEFAULT_POLICY, scoringInput, type Policy, type ScoringInput, type SemanticPairSignals } from '../../engine'
 import { courseGroups, heldOutGroups } from './groups'
 import { readPairs, toRequest, type LabelledPair } from './pairs'
 
@@ -37,7 +37,13 @@ export const HELD_OUT_SHARE = 0.25
  */
 export async function loadSamples(
   files: readonly string[],
-  options: { reportOnly?: readonly string[]; tuneWhole?: readonly string[]; policy?: Policy } = {},
+  options: {
+    reportOnly?: readonly string[]
+    tuneWhole?: readonly string[]
+    policy?: Policy
+    /** Semantic similarities of a pair (through an embeddings provider), for a model fitted on them. */
+    semantic?: (pair: LabelledPair) => Promise<SemanticPairSignals>
+  } = {},
 ): Promise<Sample[]> {
   const policy = options.policy ?? DEFAULT_POLICY
   const samples: Sample[] = []
@@ -62,6 +68,7 @@ export async function loadSamples(
         policy,
         policyVersion: 'train',
         referenceDate: '2026-01-01',
+        ...(options.semantic ? { semantic: await options.semantic(pair) } : {}),
       })
       samples.push({
         pair,

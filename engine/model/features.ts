@@ -26,6 +26,10 @@ export const MODEL_FEATURES = [
   ['nome_origem_no_nome_destino', 'parte do nome da origem contida no nome do destino (caracteres)', 1],
   ['conteudo_reproduzido', 'ementa do destino reproduzida na origem', 1],
   ['nivel_catalogo_destino', 'nível do destino pelo número de catálogo (primeiro dígito de um número de 3 ou 4 dígitos)', -1],
+  // Semantic similarities (cosine of embeddings), known only when an embeddings provider is
+  // configured: read only by a model fitted with them (`npm run train -- --mapper semantic`).
+  ['semantica_titulos', 'semelhança semântica dos nomes (embeddings)', 1],
+  ['semantica_ementas', 'semelhança semântica das ementas (embeddings)', 1],
 ] as const
 
 export type ModelFeatureName = (typeof MODEL_FEATURES)[number][0]
@@ -36,6 +40,22 @@ export const MODEL_FEATURE_LABELS: Readonly<Record<ModelFeatureName, string>> = 
 export const MODEL_FEATURE_DIRECTIONS: readonly (1 | -1)[] = MODEL_FEATURES.map(
   ([, , direction]) => direction,
 )
+/** The features an embeddings provider supplies; a model fitted on any of them needs the signals. */
+export const SEMANTIC_FEATURE_NAMES: readonly ModelFeatureName[] = ['semantica_titulos', 'semantica_ementas']
+/** The features every evaluation has: what a lexical model is fitted on. */
+export const LEXICAL_FEATURE_NAMES: readonly ModelFeatureName[] = MODEL_FEATURE_NAMES.filter(
+  (name) => !SEMANTIC_FEATURE_NAMES.includes(name),
+)
+
+/**
+ * Pair-level semantic similarities (cosine of embeddings, −1..1) of the two titles and of the two
+ * syllabi (the origins' texts joined for N:1), computed by the caller through its embeddings
+ * provider; the engine itself does no I/O.
+ */
+export interface SemanticPairSignals {
+  titulos: number
+  ementas: number
+}
 
 export interface ModelFeatureInput {
   origemNomes: readonly string[]
@@ -44,6 +64,8 @@ export interface ModelFeatureInput {
   cobertura: number
   identificacao: number
   lang: Language
+  /** Absent without a provider: the semantic features are then 0 and only lexical models score. */
+  semantic?: SemanticPairSignals | null
 }
 
 /**
@@ -83,5 +105,7 @@ export function modelFeatureVector(input: ModelFeatureInput): number[] {
     // Both coverages at once: a target syllabus reproduced almost entirely identifies the course.
     Math.min(input.cobertura, pair.termCoverage),
     pair.targetCatalogueLevel,
+    input.semantic?.titulos ?? 0,
+    input.semantic?.ementas ?? 0,
   ]
 }

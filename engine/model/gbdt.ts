@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { MODEL_FEATURE_LABELS, MODEL_FEATURE_NAMES, type ModelFeatureName } from './features'
+import { MODEL_FEATURE_LABELS, MODEL_FEATURE_NAMES, SEMANTIC_FEATURE_NAMES, type ModelFeatureName } from './features'
 
 /**
  * Inference of a gradient-boosted tree ensemble fitted by `bench/train.ts` (logistic loss). Each
@@ -34,6 +34,12 @@ export const ModelArtefactSchema = z.object({
   limiares_por_idioma: z
     .record(z.string(), z.object({ score_deferido: score, score_revisao: score }).strict())
     .optional(),
+  /**
+   * A model fitted with the semantic features accompanies a lexical one (`base_lexica`): the
+   * engine scores with it when the caller supplies the semantic signals, and with the lexical
+   * model otherwise.
+   */
+  base_lexica: z.string().min(1).optional(),
   relatorio: z.unknown().optional(),
 })
 
@@ -44,6 +50,10 @@ export interface CompiledModel {
   thresholds: { score_deferido: number; score_revisao: number }
   thresholdsByLanguage: Readonly<Record<string, { score_deferido: number; score_revisao: number }>>
   featureNames: readonly ModelFeatureName[]
+  /** It reads a semantic feature: only usable when the caller supplies the signals. */
+  requiresSemantic: boolean
+  /** The lexical model it accompanies (semantic models only). */
+  lexicalBase: string | null
   base: number
   /** Every tree's nodes in one set of arrays (children as absolute indexes); `roots[k]` starts tree k. */
   roots: Int32Array
@@ -81,6 +91,9 @@ export function compileModel(raw: unknown): CompiledModel {
       value: Float64Array.from(t.value),
     }
   })
+  const semantic = featureNames.some((name) => SEMANTIC_FEATURE_NAMES.includes(name))
+  if (semantic !== (a.base_lexica !== undefined))
+    throw new Error(`model ${a.versao}: a model on semantic features names its lexical base (base_lexica), and only it`)
   const roots: number[] = []
   let size = 0
   for (const t of trees) {
@@ -114,6 +127,8 @@ export function compileModel(raw: unknown): CompiledModel {
     thresholds: a.limiares,
     thresholdsByLanguage: a.limiares_por_idioma ?? {},
     featureNames,
+    requiresSemantic: featureNames.some((name) => SEMANTIC_FEATURE_NAMES.includes(name)),
+    lexicalBase: a.base_lexica ?? null,
     base: a.base,
     roots: Int32Array.from(roots),
     ...flat,

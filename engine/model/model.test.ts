@@ -5,7 +5,7 @@ import { PolicySchema } from '../policy'
 import artefact from './gbdt-pares-3.json' with { type: 'json' }
 import { MODEL_FEATURE_NAMES } from './features'
 import { compileModel, ModelArtefactSchema, predict, topFactors } from './gbdt'
-import { DEFAULT_MODEL_VERSION, MODEL_VERSIONS, modelByVersion } from './registry'
+import { DEFAULT_MODEL_VERSION, MODEL_VERSIONS, modelByVersion, scorerFor, scoringModel } from './registry'
 
 describe('the shipped model artefact', () => {
   it('is a valid gbdt artefact over known features, with its training report', () => {
@@ -136,6 +136,38 @@ describe('scoring with the model', () => {
     expect(upper.justificativa_detalhada).toContain('nível do destino pelo número de catálogo')
     expect(upper.score).toBeLessThan(lower.score)
     expect(upper.decisao).not.toBe('DEFERIDO')
+  })
+
+  it('scores with a semantic companion only when the semantic signals are there, and falls back to the lexical model', async () => {
+    const lexical = modelByVersion(DEFAULT_MODEL_VERSION)!
+    expect(lexical.requiresSemantic).toBe(false)
+    // A one-split model on the syllabi's semantic similarity, accompanying the default model.
+    const raw = {
+      versao: 'teste-semantica',
+      tipo: 'gbdt',
+      features: ['semantica_ementas'],
+      base_lexica: DEFAULT_MODEL_VERSION,
+      base: 0,
+      arvores: [{ feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -3, 3] }],
+      limiares: { score_deferido: 90, score_revisao: 10 },
+    }
+    const semantic = compileModel(raw)
+    expect(semantic.requiresSemantic).toBe(true)
+    const policy = PolicySchema.parse({})
+    const scorer = scorerFor(lexical, policy, semantic)
+    expect(scoringModel(scorer, true).model.version).toBe('teste-semantica')
+    expect(scoringModel(scorer, false).model.version).toBe(lexical.version)
+    expect(scoringModel(scorerFor(lexical, policy), true).model.version).toBe(lexical.version)
+    // The shipped policy model has no companion: signals change nothing, and the lexical model never reads them.
+    const pair = { origem: calculo1, destino: calculo1Antigo }
+    const plain = await evaluate(pair)
+    const withSignals = await evaluate(pair, { semantic: { titulos: 0.1, ementas: 0.1 } })
+    expect(withSignals.score).toBe(plain.score)
+    expect(withSignals.model_version).toBe(plain.model_version)
+    // A semantic model must name the lexical model it accompanies, and only a semantic model may.
+    expect(() => compileModel({ ...raw, base_lexica: undefined })).toThrow(/base_lexica/)
+    expect(() => compileModel({ ...raw, features: ['cobertura'] })).toThrow(/base_lexica/)
+    expect(MODEL_VERSIONS).not.toContain('teste-semantica')
   })
 
   it('refuses unrelated courses', async () => {

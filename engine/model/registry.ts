@@ -17,17 +17,30 @@ const MODELS: ReadonlyMap<string, CompiledModel> = new Map(
   }),
 )
 
-export const MODEL_VERSIONS: readonly string[] = [...MODELS.keys()]
+/** The versions a policy may name: the lexical models (a semantic one is reached through its base). */
+export const MODEL_VERSIONS: readonly string[] = [...MODELS.values()].filter((m) => !m.requiresSemantic).map((m) => m.version)
 /** The model a policy gets when it names none. */
 export const DEFAULT_MODEL_VERSION: string = MODEL_VERSIONS[MODEL_VERSIONS.length - 1]!
+/** Lexical version → the semantic model fitted beside it (none shipped yet: `npm run train -- --mapper semantic`). */
+const SEMANTIC_COMPANIONS: ReadonlyMap<string, CompiledModel> = new Map(
+  [...MODELS.values()].filter((m) => m.lexicalBase !== null).map((m) => [m.lexicalBase!, m]),
+)
 
 export function modelByVersion(version: string): CompiledModel | undefined {
   return MODELS.get(version)
 }
 
-export type Scorer =
-  | { model: CompiledModel; thresholds: Thresholds; byLanguage: Readonly<Record<string, Thresholds>> }
-  | { model: null }
+/** A model with the thresholds it decides on. */
+export interface ModelScorer {
+  model: CompiledModel
+  thresholds: Thresholds
+  byLanguage: Readonly<Record<string, Thresholds>>
+}
+
+/** A lexical model's scorer, with its semantic companion's when one is shipped. */
+export type LexicalScorer = ModelScorer & { semantic: ModelScorer | null }
+
+export type Scorer = LexicalScorer | { model: null }
 
 const MANUAL: Scorer = { model: null }
 /** Parsed policies are shared (one per tenant version), so a policy's scorer is worked out once. */
@@ -48,6 +61,10 @@ function scorerOf(policy: Policy): Scorer {
   const model = MODELS.get(policy.modelo.versao ?? DEFAULT_MODEL_VERSION)
   // The policy schema only accepts shipped versions, so this holds for any parsed policy.
   if (!model) throw new Error(`unknown model version ${String(policy.modelo.versao)}`)
+  return scorerFor(model, policy, SEMANTIC_COMPANIONS.get(model.version) ?? null)
+}
+
+function withThresholds(model: CompiledModel, policy: Policy): ModelScorer {
   // A policy's own thresholds apply in every language; otherwise the model's per-language choice.
   const own = policy.modelo.score_deferido !== null || policy.modelo.score_revisao !== null
   const perLanguage = Object.fromEntries(
@@ -62,4 +79,17 @@ function scorerOf(policy: Policy): Scorer {
       score_revisao: policy.modelo.score_revisao ?? model.thresholds.score_revisao,
     },
   }
+}
+
+/** The scorer of `model` under `policy`, with its semantic companion's (`semantic`) when there is one. */
+export function scorerFor(model: CompiledModel, policy: Policy, semantic: CompiledModel | null = null): LexicalScorer {
+  return { ...withThresholds(model, policy), semantic: semantic ? withThresholds(semantic, policy) : null }
+}
+
+/**
+ * The model that scores a pair: the semantic companion when the caller supplied the semantic
+ * signals and the policy's model has one; the lexical model otherwise (no provider, or it failed).
+ */
+export function scoringModel(scorer: LexicalScorer, hasSemantic: boolean): ModelScorer {
+  return hasSemantic && scorer.semantic ? scorer.semantic : scorer
 }
