@@ -6,6 +6,8 @@ import type { JobHandlers } from './types'
 export interface EmbeddedJobsOptions extends Omit<JobRuntimeOptions, 'dispatcher'> {
   /** In-process deliveries at once. @default 4 */
   concurrency?: number
+  /** Evaluate-item messages one delivery takes together (one claim, one commit). @default 25 */
+  batchSize?: InProcessDispatcherOptions['batchSize']
   retries?: InProcessDispatcherOptions['retries']
   retryDelayMs?: InProcessDispatcherOptions['retryDelayMs']
   /** How often the sweeper runs; null = never on its own (tests and benchmarks call it). @default 30000 */
@@ -34,6 +36,7 @@ export function createEmbeddedJobs(options: EmbeddedJobsOptions): EmbeddedJobs {
   const dispatcher = createInProcessDispatcher({
     handlers: () => late.handlers!,
     concurrency: options.concurrency ?? 4,
+    batchSize: options.batchSize,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     onUnhandled: (error) => log('job failure hook failed', { error: String(error) }),
