@@ -276,6 +276,18 @@ export async function agreementOverTime({ ctx, input }: { ctx: ServiceContext; i
   return monthlyView(await createCalibrationsRepository(ctx.db).agreementByMonth(input.tenantId, { courseId: input.courseId, months: AGREEMENT_MONTHS }))
 }
 
+/**
+ * The policy version in force now for the calibration's scope (the course's binding, else the
+ * tenant's default), so a page can say whether an activated calibration is still the one in force.
+ */
+export async function policyInForce({ ctx, input }: { ctx: ServiceContext; input: { tenantId: string; courseId: string | null } }): Promise<string> {
+  if (input.courseId) {
+    const bound = await ctx.repos.bindings.resolve(input.tenantId, input.courseId, ctx.clock().toISOString().slice(0, 10))
+    if (bound) return bound.policy.version
+  }
+  return (await ctx.repos.policies.getDefault(input.tenantId))?.version ?? BUILTIN_POLICY_VERSION
+}
+
 /** Makes `version` current: the tenant's default (tenant-wide) or the course's binding from today. */
 async function makeCurrent(
   ctx: ServiceContext,

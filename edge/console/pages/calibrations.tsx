@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono'
 import type { FC } from 'hono/jsx'
 import type { Calibration } from '../../../db/repositories/calibrations'
 import type { CalibrationReport, MonthlyAgreementView } from '../../../services/calibration-report'
-import { activateCalibration, agreementOverTime, getCalibration, listCalibrations, revertCalibration } from '../../../services/calibrations'
+import { activateCalibration, agreementOverTime, getCalibration, listCalibrations, policyInForce, revertCalibration } from '../../../services/calibrations'
 import { ServiceError } from '../../../services/errors'
 import { isUuid } from '../../../db/ids'
 import { startCalibration } from '../../routes/calibrations/index'
@@ -136,6 +136,12 @@ async function listPage(c: Context<ConsoleEnv>, flash?: Flashed, form?: Record<s
   ])
   const isAdmin = viewer.key.role === 'admin'
   const v = (name: string, fallback: string) => form?.[name] ?? fallback
+  // Which policy version each activated calibration's scope has in force now (one look-up per scope).
+  const inForce = new Map<string, string>()
+  for (const k of items) {
+    const scopeKey = k.courseId ?? ''
+    if (k.activatedPolicyVersion && !inForce.has(scopeKey)) inForce.set(scopeKey, await policyInForce({ ctx, input: { tenantId: viewer.tenant.id, courseId: k.courseId } }))
+  }
   return c.html(
     <Layout title="Calibração" viewer={viewer} current="/console/calibracoes">
       {flash && <Flash kind={flash.kind}>{flash.text}</Flash>}
@@ -205,7 +211,11 @@ async function listPage(c: Context<ConsoleEnv>, flash?: Flashed, form?: Record<s
                 </td>
                 <td>
                   {STATUS[k.status]}
-                  {k.activatedPolicyVersion && <div class="muted mono">{k.activatedPolicyVersion}</div>}
+                  {k.activatedPolicyVersion && (
+                    <div class="muted">
+                      <span class="mono">{k.activatedPolicyVersion}</span> {inForce.get(k.courseId ?? '') === k.activatedPolicyVersion ? '(em vigor)' : '(não está em vigor)'}
+                    </div>
+                  )}
                 </td>
               </tr>
             ))}
@@ -249,6 +259,8 @@ async function reportPage(c: Context<ConsoleEnv>, flash?: Flashed) {
   if (found.jobStatus === 'done') recordCalibrationAgreement(c.get('services').metrics, found)
   const r = found.report as unknown as CalibrationReport | null
   const isAdmin = viewer.key.role === 'admin'
+  const current = await policyInForce({ ctx: c.get('ctx'), input: { tenantId: viewer.tenant.id, courseId: found.courseId } })
+  const activeNow = found.activatedPolicyVersion !== null && current === found.activatedPolicyVersion
   const done = c.req.query('feito')
   return c.html(
     <Layout title={`Calibração ${found.id.slice(0, 8)}`} viewer={viewer} current="/console/calibracoes">
@@ -262,9 +274,10 @@ async function reportPage(c: Context<ConsoleEnv>, flash?: Flashed) {
         {found.activatedPolicyVersion && (
           <>
             {' '}
-            (versão <span class="mono">{found.activatedPolicyVersion}</span>)
+            (versão <span class="mono">{found.activatedPolicyVersion}</span>, {activeNow ? 'em vigor' : 'não está em vigor'})
           </>
-        )}
+        )}{' '}
+        · política em vigor <span class="mono">{current}</span>
       </p>
       {(found.jobStatus === 'queued' || found.jobStatus === 'running') && (
         // console.js polls the status and reloads the page once the job has settled.
@@ -297,7 +310,7 @@ async function reportPage(c: Context<ConsoleEnv>, flash?: Flashed) {
                 <Csrf token={viewer.csrf} />
                 <button type="submit">{found.status === 'ativada' ? 'Ativar de novo' : 'Ativar proposta'}</button>
               </form>
-              {found.status === 'ativada' && (
+              {activeNow && (
                 <form method="post" action={`/console/calibracoes/${found.id}/reverter`}>
                   <Csrf token={viewer.csrf} />
                   <button type="submit" class="danger">
