@@ -25,6 +25,8 @@ export const CALIBRATION_PAGE_SIZE = 500
 export const CALIBRATION_MAX_ATTEMPTS = 5
 /** How long a claim holds before the sweeper hands the calibration out again. */
 export const CALIBRATION_LEASE_MS = 10 * 60_000
+/** Cases scored between two yields to the event loop. */
+const YIELD_EVERY = 25
 /** Months of agreement the report and the console show. */
 const AGREEMENT_MONTHS = 24
 
@@ -116,7 +118,11 @@ async function computeCalibration(
   const pass = async (add: (scored: CompactCase | null) => void) => {
     for (let after: string | null = null; ; ) {
       const page = await repo.reviewedPage(c.tenantId, { courseId: c.courseId, cutoff: options.cutoff, after, limit: options.pageSize })
-      for (const r of page.rows) add(await scoreReviewedCase(r, { policy: base.policy, model, referenceDate, intern }))
+      for (const [i, r] of page.rows.entries()) {
+        add(await scoreReviewedCase(r, { policy: base.policy, model, referenceDate, intern }))
+        // Scoring is CPU work: let requests served by the same process (the embedded default) in between.
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setTimeout(resolve, 0))
+      }
       read += page.rows.length
       if (!(await options.renew())) throw new ClaimLost()
       if (page.next === null) break
