@@ -84,6 +84,8 @@ const { values, positionals } = parseArgs({
      * the lexical model named by `--base` and is used only when an evaluation has the signals.
      */
     mapper: { type: 'string', default: 'lexical' },
+    /** Comma-separated feature names to fit on (default: every lexical feature, with --mapper semantic every feature). */
+    features: { type: 'string' },
     base: { type: 'string' },
     'learning-rate': { type: 'string' },
     /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
@@ -117,8 +119,17 @@ if (semanticMode && !semanticServices) {
   process.exit(2)
 }
 /** The features the model is fitted on: the lexical ones, or every one with the semantic similarities. */
-const featureNames = semanticMode ? MODEL_FEATURE_NAMES : LEXICAL_FEATURE_NAMES
-const columns = featureNames.map((name) => MODEL_FEATURE_NAMES.indexOf(name))
+const featureNames: readonly string[] = values.features
+  ? values.features.split(',').map((f) => f.trim())
+  : semanticMode
+    ? MODEL_FEATURE_NAMES
+    : LEXICAL_FEATURE_NAMES
+for (const name of featureNames)
+  if (!(MODEL_FEATURE_NAMES as readonly string[]).includes(name)) {
+    console.error(`--features: unknown feature ${name}; known: ${MODEL_FEATURE_NAMES.join(', ')}`)
+    process.exit(2)
+  }
+const columns = featureNames.map((name) => (MODEL_FEATURE_NAMES as readonly string[]).indexOf(name))
 const project = (vector: readonly number[]): number[] => columns.map((c) => vector[c]!)
 const params: BoostParams = {
   ...DEFAULT_BOOST,
