@@ -30,20 +30,24 @@ export const refuseUnsafeText = (options: SafeTextOptions = {}) => createMiddlew
   const issues: ValidationIssue[] = []
   const issue = (loc: (string | number)[]) => ({ loc, msg: UNSAFE_TEXT_MESSAGE, type: UNSAFE_TEXT_TYPE })
 
-  const url = new URL(c.req.url)
-  for (const [name, value] of url.searchParams) {
-    if (!isSafeText(name) || !isSafeText(value)) issues.push(issue(['query', name]))
-  }
-  for (const segment of url.pathname.split('/')) {
-    let decoded: string
-    try {
-      decoded = decodeURIComponent(segment)
-    } catch {
-      continue // a malformed escape is the router's to refuse
+  // A URL can only carry NUL or an unpaired surrogate percent-encoded: a URL parser escapes both,
+  // and an HTTP request line cannot hold them raw. Without a '%' there is nothing to decode.
+  if (c.req.url.includes('%')) {
+    const url = new URL(c.req.url)
+    for (const [name, value] of url.searchParams) {
+      if (!isSafeText(name) || !isSafeText(value)) issues.push(issue(['query', name]))
     }
-    if (!isSafeText(decoded)) {
-      issues.push(issue(['path']))
-      break
+    for (const segment of url.pathname.split('/')) {
+      let decoded: string
+      try {
+        decoded = decodeURIComponent(segment)
+      } catch {
+        continue // a malformed escape is the router's to refuse
+      }
+      if (!isSafeText(decoded)) {
+        issues.push(issue(['path']))
+        break
+      }
     }
   }
   if (issues.length === 0 && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
@@ -73,10 +77,11 @@ export const refuseUnsafeText = (options: SafeTextOptions = {}) => createMiddlew
 /**
  * False when JSON text cannot parse to a string holding NUL or an unpaired surrogate: it has no
  * `\u` escape, the only way JSON writes either (an escaped backslash before a `u` also takes the
- * exact check), and no such character raw (not valid JSON, but then the exact check says so).
+ * exact check). Raw, neither gets here: NUL is not valid JSON (the route's validator refuses it) and
+ * a body decoded from UTF-8 holds no unpaired surrogate.
  */
 export function mayHoldUnsafeText(jsonText: string): boolean {
-  return jsonText.includes('\\u') || !isSafeText(jsonText)
+  return jsonText.includes('\\u')
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
