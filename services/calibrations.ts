@@ -27,6 +27,13 @@ export const CALIBRATION_MAX_ATTEMPTS = 5
 export const CALIBRATION_LEASE_MS = 10 * 60_000
 /** Cases scored between two yields to the event loop. */
 const YIELD_EVERY = 25
+/** setImmediate where there is one (Node, Deno): no timer clamp; a zero timeout elsewhere (Workers). */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
+    if (immediate) immediate(resolve)
+    else setTimeout(resolve, 0)
+  })
 /** Months of agreement the report and the console show. */
 const AGREEMENT_MONTHS = 24
 
@@ -121,7 +128,7 @@ async function computeCalibration(
       for (const [i, r] of page.rows.entries()) {
         add(await scoreReviewedCase(r, { policy: base.policy, model, referenceDate, intern }))
         // Scoring is CPU work: let requests served by the same process (the embedded default) in between.
-        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setTimeout(resolve, 0))
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop()
       }
       read += page.rows.length
       if (!(await options.renew())) throw new ClaimLost()
