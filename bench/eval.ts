@@ -1,5 +1,5 @@
 /**
- * Accuracy evaluator: `npm run eval -- [FILE.jsonl] [--policy FILE] [--out FILE] [--split tune|holdout] [--calibrate]`.
+ * Accuracy evaluator: `npm run eval -- [FILE.jsonl] [--policy FILE] [--model ARTEFACT.json]... [--out FILE] [--split tune|holdout] [--calibrate]`.
  *
  * Evaluates every labelled pair with no taxonomy under the given (default: built-in) policy,
  * scored twice on the same pairs: by the policy's model and by the hand-set score
@@ -10,7 +10,10 @@
  *
  * `--mapper semantic` maps through the embeddings provider configured by env (EMBED_URL, EMBED_MODEL,
  * ... as for the service; LLM_* and a policy with `semantico.llm` add the refinement) and prints the
- * same summaries plus what it cost.
+ * same summaries plus what it cost. A policy naming a semantic scoring model (`modelo.versao`) is
+ * scored by it wherever the embeddings answered and by its lexical base elsewhere; the summary's
+ * title counts the pairs each model scored. `--model` registers an artefact not shipped in
+ * engine/model/ (`npm run train -- --out FILE`) so that the policy can name it.
  *
  * `--calibrate`: splits the file by course group (`lib/groups.ts`; the held-out quarter
  * `npm run train` never fits on), chooses the model's two thresholds on the larger part as
@@ -22,7 +25,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { DEFAULT_POLICY, evaluateEquivalence, PolicySchema, predict, scoreOf, type Decisao, type Policy } from '../engine'
 import { chooseThresholds, decideCase, summariseDecisions, type DecisionSummary, type ScoredCase } from '../engine/calibration'
-import { resolveScorer } from '../engine/model/registry'
+import { registerModel, resolveScorer } from '../engine/model/registry'
 import { createHash } from 'node:crypto'
 import { createCountingAiMetrics, createSemanticServices, evaluateWithSemantic, parseAiConfig } from '../services/ai/index'
 import { loadSamples, type Sample } from './lib/dataset'
@@ -37,8 +40,10 @@ const { values, positionals } = parseArgs({
     split: { type: 'string' },
     calibrate: { type: 'boolean', default: false },
     mapper: { type: 'string', default: 'lexical' },
+    model: { type: 'string', multiple: true, default: [] },
   },
 })
+for (const artefact of values.model) registerModel(JSON.parse(readFileSync(artefact, 'utf8')))
 
 const file = positionals[0] ?? DEFAULT_PAIRS_FILE
 const policy: Policy = values.policy ? PolicySchema.parse(JSON.parse(readFileSync(values.policy, 'utf8'))) : DEFAULT_POLICY
@@ -85,11 +90,15 @@ async function evaluateFile(): Promise<void> {
   const model: { lang: string; equivalent: boolean; decisao: Decisao }[] = []
   const handSet: typeof model = []
   const lines: string[] = []
+  /** Pairs per model that scored them (a semantic model's lexical base where the signals were missing). */
+  const scoredByModel: Record<string, number> = {}
   for (const pair of pairs) {
     const ctx = { policyVersion: values.policy ?? 'default', referenceDate: '2026-01-01', clock: () => 0 }
     const a = await evaluatePair(toRequest(pair), { ...ctx, policy })
     const b = await evaluatePair(toRequest(pair), { ...ctx, policy: manual })
     const lang = pair.lang ?? a.meta.idioma
+    const scoredBy = String(a.meta.modelo ?? 'manual')
+    scoredByModel[scoredBy] = (scoredByModel[scoredBy] ?? 0) + 1
     model.push({ lang: String(lang), equivalent: pair.label === 'equivalent', decisao: a.decisao })
     handSet.push({ lang: String(lang), equivalent: pair.label === 'equivalent', decisao: b.decisao })
     lines.push(JSON.stringify({ id: pair.id, decisao: a.decisao, score: a.score, decisao_manual: b.decisao, score_manual: b.score }))
@@ -97,7 +106,9 @@ async function evaluateFile(): Promise<void> {
   if (values.out) writeFileSync(values.out, lines.join('\n') + '\n')
   const title = `${file}${split ? ` (${split})` : ''}${semantic ? ` [semantic ${semantic.embeddings.model}]` : ''}`
   const scorer = resolveScorer(policy)
-  report(`${title}: ${scorer.model ? `model ${scorer.model.version}` : 'policy scorer (manual)'}`, model)
+  const scoredBy = Object.entries(scoredByModel).map(([v, n]) => `${v} ${n}`).join(', ')
+  const named = scorer.model ? `model ${scorer.semantic ? scorer.semantic.model.version : scorer.model.version}` : 'policy scorer (manual)'
+  report(`${title}: ${named} (pairs scored by: ${scoredBy})`, model)
   report(`${title}: hand-set score (pontuacao: manual)`, handSet)
   if (semantic) {
     const t = aiMetrics.totals

@@ -1,7 +1,7 @@
 /**
  * Fits the engine's scoring model: `npm run train -- FILE.jsonl... [--report-only FILE]... [--version V]
  * [--folds 5] [--min-precision 0.95] [--min-accuracy 0.90] [--per-language] [--tune-whole FILE]...
- * [--trees N] [--learning-rate X] [--repeats R] [--mapper semantic --base VERSION] [--write]`.
+ * [--trees N] [--learning-rate X] [--repeats R] [--mapper semantic --base VERSION] [--write | --out FILE]`.
  *
  * `--mapper semantic` also computes the semantic features (cosines of the titles' and the syllabi's
  * embeddings through the provider configured by env, as `npm run eval -- --mapper semantic` does)
@@ -49,9 +49,9 @@ import { loadSamples, type Sample } from './lib/dataset'
 import { DEFAULT_BOOST, fitBoosted, type BoostParams } from './lib/gbdt'
 import { groupFolds } from './lib/groups'
 import { formatSummary } from './lib/metrics'
-import { createCountingAiMetrics, createSemanticServices, parseAiConfig } from '../services/ai/index'
+import { createCountingAiMetrics, createSemanticServices, embedPairSignals, parseAiConfig } from '../services/ai/index'
 import { emptyTally } from '../services/ai/metrics'
-import type { LabelledPair } from './lib/pairs'
+import { toRequest, type LabelledPair } from './lib/pairs'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -88,6 +88,8 @@ const { values, positionals } = parseArgs({
     features: { type: 'string' },
     base: { type: 'string' },
     'learning-rate': { type: 'string' },
+    /** Writes the artefact to this file instead (with --write: engine/model/<version>.json, which ships it once registry.ts lists it). */
+    out: { type: 'string' },
     /** Writes `{"id", "lang", "label", "score"}` per out-of-fold score, to study the curve. */
     oof: { type: 'string' },
   },
@@ -138,22 +140,8 @@ const params: BoostParams = {
   monotone: columns.map((c) => MODEL_FEATURE_DIRECTIONS[c]!),
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0
-  for (let i = 0; i < Math.min(a.length, b.length); i++) s += a[i]! * b[i]!
-  return s
-}
-
-/** Cosines of the two titles and of the two syllabi, as the service computes them (unit vectors). */
-async function semanticOf(pair: LabelledPair) {
-  const tally = emptyTally()
-  const [ta, tb, ea, eb] = await semanticServices!.embeddings.embed(
-    'train',
-    [pair.origem.nome, pair.destino.nome, pair.origem.ementa, pair.destino.ementa],
-    tally,
-  )
-  return { titulos: dot(ta!, tb!), ementas: dot(ea!, eb!) }
-}
+/** Cosines of the two titles and of the two syllabi: the very function the service scores with (services/ai/pair-signals.ts). */
+const semanticOf = (pair: LabelledPair) => embedPairSignals(semanticServices!.embeddings, 'train', toRequest(pair), emptyTally())
 const k = Number(values.folds)
 const version = values.version
 const coberturaMinima = DEFAULT_POLICY.cobertura_minima
@@ -379,8 +367,8 @@ for (const [file, r] of Object.entries(report.reservado)) {
     console.log(show(`held out ${file}, hand-set score, ${lang}`, s))
 }
 console.log('feature importance (share of split gain):', JSON.stringify(report.importancia))
-if (values.write) {
-  const out = `engine/model/${version}.json`
+if (values.write || values.out) {
+  const out = values.out ?? `engine/model/${version}.json`
   writeFileSync(out, JSON.stringify(artefact) + '\n')
   console.log(`wrote ${out}`)
 }

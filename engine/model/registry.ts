@@ -10,21 +10,44 @@ import { compileModel, type CompiledModel } from './gbdt'
  * refit is a new file and a new version, so a stored result's `model_version` always names the
  * weights that produced it and a policy can stay on an older model.
  */
-const MODELS: ReadonlyMap<string, CompiledModel> = new Map(
+const MODELS = new Map<string, CompiledModel>(
   [gbdtPares1, gbdtPares2, gbdtPares3].map((raw) => {
     const model = compileModel(raw)
     return [model.version, model]
   }),
 )
 
-/** The versions a policy may name: the lexical models (a semantic one is reached through its base). */
-export const MODEL_VERSIONS: readonly string[] = [...MODELS.values()].filter((m) => !m.requiresSemantic).map((m) => m.version)
-/** The model a policy gets when it names none. */
-export const DEFAULT_MODEL_VERSION: string = MODEL_VERSIONS[MODEL_VERSIONS.length - 1]!
-/** Lexical version → the semantic model fitted beside it (none shipped yet: `npm run train -- --mapper semantic`). */
-const SEMANTIC_COMPANIONS: ReadonlyMap<string, CompiledModel> = new Map(
-  [...MODELS.values()].filter((m) => m.lexicalBase !== null).map((m) => [m.lexicalBase!, m]),
-)
+/**
+ * The versions a policy may name (`modelo.versao`): the lexical models, and a semantic one (fitted
+ * with the semantic features, `npm run train -- --mapper semantic --base V`), which scores when an
+ * evaluation carries the semantic signals and leaves it to its lexical base otherwise.
+ */
+const versions: string[] = [...MODELS.keys()]
+export const MODEL_VERSIONS: readonly string[] = versions
+/** The model a policy gets when it names none: the newest lexical one. */
+export const DEFAULT_MODEL_VERSION: string = [...MODELS.values()].filter((m) => !m.requiresSemantic).at(-1)!.version
+
+/**
+ * Adds an artefact that is not shipped in engine/model/ (a semantic model fitted for a
+ * deployment's own provider, a test's model): from then on a policy may name its version. A
+ * version stands for one set of weights: registering another artefact under a known version
+ * throws; the same one again is a no-op. A semantic model's lexical base must be known.
+ */
+export function registerModel(raw: unknown): CompiledModel {
+  const model = compileModel(raw)
+  const known = MODELS.get(model.version)
+  if (known) {
+    if (JSON.stringify(known) !== JSON.stringify(model)) throw new Error(`model ${model.version} is already registered with other weights`)
+    return known
+  }
+  if (model.lexicalBase !== null) {
+    const base = MODELS.get(model.lexicalBase)
+    if (!base || base.requiresSemantic) throw new Error(`model ${model.version}: unknown lexical base ${model.lexicalBase}`)
+  }
+  MODELS.set(model.version, model)
+  versions.push(model.version)
+  return model
+}
 
 export function modelByVersion(version: string): CompiledModel | undefined {
   return MODELS.get(version)
@@ -37,7 +60,7 @@ export interface ModelScorer {
   byLanguage: Readonly<Record<string, Thresholds>>
 }
 
-/** A lexical model's scorer, with its semantic companion's when one is shipped. */
+/** A lexical model's scorer, with the semantic model's when the policy names one. */
 export type LexicalScorer = ModelScorer & { semantic: ModelScorer | null }
 
 export type Scorer = LexicalScorer | { model: null }
@@ -59,9 +82,12 @@ export function resolveScorer(policy: Policy): Scorer {
 function scorerOf(policy: Policy): Scorer {
   if (policy.pontuacao === 'manual') return MANUAL
   const model = MODELS.get(policy.modelo.versao ?? DEFAULT_MODEL_VERSION)
-  // The policy schema only accepts shipped versions, so this holds for any parsed policy.
+  // The policy schema only accepts known versions, so this holds for any parsed policy.
   if (!model) throw new Error(`unknown model version ${String(policy.modelo.versao)}`)
-  return scorerFor(model, policy, SEMANTIC_COMPANIONS.get(model.version) ?? null)
+  // A semantic model is named by the policy itself (a new semantic model never changes what a
+  // policy on a lexical one scores with); without the signals its lexical base scores.
+  if (model.lexicalBase === null) return scorerFor(model, policy)
+  return scorerFor(MODELS.get(model.lexicalBase)!, policy, model)
 }
 
 function withThresholds(model: CompiledModel, policy: Policy): ModelScorer {
@@ -87,8 +113,8 @@ export function scorerFor(model: CompiledModel, policy: Policy, semantic: Compil
 }
 
 /**
- * The model that scores a pair: the semantic companion when the caller supplied the semantic
- * signals and the policy's model has one; the lexical model otherwise (no provider, or it failed).
+ * The model that scores a pair: the policy's semantic model when the caller supplied the semantic
+ * signals; its lexical base otherwise (no provider, or it failed) and for a lexical policy model.
  */
 export function scoringModel(scorer: LexicalScorer, hasSemantic: boolean): ModelScorer {
   return hasSemantic && scorer.semantic ? scorer.semantic : scorer

@@ -1,5 +1,5 @@
 import type { Redis } from '@upstash/redis'
-import type { Policy, TaxonomyNode } from '../../engine/index'
+import type { EvaluateRequest, Policy, TaxonomyNode } from '../../engine/index'
 import { createAnswerCache } from './answer-cache'
 import { CircuitBreaker } from './breaker'
 import { createMemoryBudget, createRedisBudget, type TokenBudget } from './budget'
@@ -19,6 +19,7 @@ export type { SemanticMapper } from './semantic-mapper'
 export type { VectorStore } from './vector-cache'
 export type { WorkersAiBinding } from './workers-ai'
 export { nodeText } from './passages'
+export { embedPairSignals, pairSignalsOf, pairSignalTexts } from './pair-signals'
 export { embeddingKey } from './keys'
 
 export interface SemanticDeps {
@@ -55,6 +56,8 @@ export interface SemanticServices {
     taxonomy?: { nodes: readonly TaxonomyNode[] } | null
     destinoEmenta?: string
     store?: VectorStore
+    /** The pair, when the policy's scoring model reads the semantic pair signals (`SemanticMapper.pairSignals`). */
+    pair?: Pick<EvaluateRequest, 'origem' | 'origens' | 'destino'>
   }): SemanticMapper | null
 }
 
@@ -120,7 +123,7 @@ export function createSemanticServices(config: AiConfig, deps: SemanticDeps = {}
     },
     refiner,
     metrics,
-    mapperFor({ tenantId, policy, taxonomy, destinoEmenta, store }) {
+    mapperFor({ tenantId, policy, taxonomy, destinoEmenta, store, pair }) {
       if (!policy.semantico.usar) return null
       return createSemanticMapper({
         embeddings,
@@ -129,6 +132,7 @@ export function createSemanticServices(config: AiConfig, deps: SemanticDeps = {}
         taxonomyNodes: taxonomy?.nodes,
         destinoEmenta,
         store,
+        pair,
         refiner: policy.semantico.llm && refiner ? refiner : undefined,
       })
     },

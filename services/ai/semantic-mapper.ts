@@ -6,7 +6,9 @@ import {
   type ConceptMapper,
   type ConceptMatch,
   type MappingInput,
+  type EvaluateRequest,
   type Policy,
+  type SemanticPairSignals,
   type SemanticSignal,
   type TaxonomyNode,
 } from '../../engine/index'
@@ -14,6 +16,7 @@ import type { EmbeddingService } from './embedding-service'
 import { failureKind, type ProviderFailure } from './errors'
 import type { LlmRefiner, RefineReport } from './llm-refine'
 import { emptyTally, type AiTally } from './metrics'
+import { pairSignalsOf, pairSignalTexts } from './pair-signals'
 import { nodeText, passagesOf, type Passage } from './passages'
 import type { VectorStore } from './vector-cache'
 
@@ -29,6 +32,11 @@ export interface SemanticMapperOptions {
   refiner?: LlmRefiner
   /** The durable vector layer for this evaluation's database handle. */
   store?: VectorStore
+  /**
+   * The pair, when the policy's scoring model reads the semantic pair signals: its two titles and
+   * syllabi join the first call's batch (pair-signals.ts), and `pairSignals` holds their cosines.
+   */
+  pair?: Pick<EvaluateRequest, 'origem' | 'origens' | 'destino'>
 }
 
 /** A ConceptMapper for one evaluation, with what it cost and how it went. */
@@ -37,6 +45,8 @@ export interface SemanticMapper extends ConceptMapper {
   /** Why the embeddings could not be had (the engine then degraded); null when they were. */
   readonly failure: ProviderFailure | null
   readonly llm: RefineReport | null
+  /** The pair's semantic signals once the first call embedded them (`pair` given); null before, without `pair`, or on failure. */
+  readonly pairSignals: SemanticPairSignals | null
 }
 
 const lexical = createLexicalMapper()
@@ -47,6 +57,8 @@ function dot(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < n; i++) s += a[i]! * b[i]!
   return s
 }
+
+const NO_TEXTS: readonly string[] = []
 
 /**
  * Hybrid mapping: the lexical mapper's matches, joined by `combineSignals` (engine/hybrid.ts)
@@ -60,7 +72,14 @@ export function createSemanticMapper(options: SemanticMapperOptions): SemanticMa
   const nodeTexts = new Map((options.taxonomyNodes ?? []).map((n) => [n.id, nodeText(n)]))
   const base = `hibrido-1:${MAPPER_VERSION}+${options.embeddings.model}:${semanticWeightsTag(s)}`
   const withLlm = options.refiner ? `${base}+llm:${options.refiner.model}:m${s.llm_ajuste_maximo}` : base
-  const state = { tally: emptyTally(), failure: null as ProviderFailure | null, llm: null as RefineReport | null }
+  const state = {
+    tally: emptyTally(),
+    failure: null as ProviderFailure | null,
+    llm: null as RefineReport | null,
+    pairSignals: null as SemanticPairSignals | null,
+  }
+  // Embedded once, with the first call's concepts and passages (one provider request for the evaluation).
+  let pairTexts: readonly string[] = options.pair ? pairSignalTexts(options.pair) : NO_TEXTS
 
   async function map(input: MappingInput): Promise<ConceptMatch[]> {
     const lexicalMatches = lexical.map(input) as ConceptMatch[]
@@ -70,13 +89,19 @@ export function createSemanticMapper(options: SemanticMapperOptions): SemanticMa
     try {
       vectors = await options.embeddings.embed(
         options.tenantId,
-        [...input.concepts.map((c) => conceptTexts.get(c.id)!), ...passages.map((p) => p.text)],
+        [...input.concepts.map((c) => conceptTexts.get(c.id)!), ...passages.map((p) => p.text), ...pairTexts],
         state.tally,
         options.store,
       )
     } catch (err) {
       state.failure = failureKind(err)
+      state.pairSignals = null
       throw err
+    }
+    if (pairTexts.length > 0) {
+      state.pairSignals = pairSignalsOf(vectors.slice(vectors.length - pairTexts.length))
+      vectors = vectors.slice(0, vectors.length - pairTexts.length)
+      pairTexts = NO_TEXTS
     }
     const passageVectors = vectors.slice(input.concepts.length)
     const candidates = new Map<string, Passage[]>()
@@ -130,6 +155,10 @@ export function createSemanticMapper(options: SemanticMapperOptions): SemanticMa
     },
     get llm() {
       return state.llm
+    },
+    get pairSignals() {
+      // Only a mapping that had its embeddings: after a failed call the engine degraded.
+      return state.failure ? null : state.pairSignals
     },
   }
 }
