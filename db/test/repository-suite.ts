@@ -703,8 +703,9 @@ export function repositorySuite(open: () => Promise<SuiteDatabase>) {
       const swept = await repos.jobItems.sweepStale({ staleMs: 15 * 60_000, maxAttempts: 5, limit: 1000 })
       const mine = swept.redispatch.filter((r) => itemIds.includes(r.id))
       expect(mine.sort((a, b) => a.attempts - b.attempts)).toEqual([
-        { id: lost, attempts: 0 },
-        { id: stale, attempts: 2 },
+        // The tenant travels with each re-dispatch: its QStash failure callback names it.
+        { id: lost, attempts: 0, tenant_id: tenant.id },
+        { id: stale, attempts: 2, tenant_id: tenant.id },
       ])
       expect(swept.dead).toBe(1)
       expect((await repos.jobItems.listItems(tenant.id, job.id)).map((i) => [i.status, i.lastError])).toEqual([
