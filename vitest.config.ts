@@ -14,8 +14,12 @@ import { defineConfig } from 'vitest/config'
  * database copied from the migrated template (test/harness/postgres.ts), its own Redis key prefix,
  * ports from the OS (0), scratch folders from mkdtemp, and screenshots under names of its own.
  * `npm test -- --maxWorkers=1` runs them one at a time again.
+ *
+ * A file that bounds a wall-clock time (ALONE) runs by itself once the others are done (project
+ * `node-alone`, a later `sequence.groupOrder`), so a neighbour's CPU never counts against its bound.
  */
 const maxWorkers = Math.max(2, availableParallelism())
+const ALONE = ['test/batch/health-during-batch.test.ts']
 const env = {
   UPSTASH_DISABLE_TELEMETRY: '1',
   WRANGLER_SEND_METRICS: 'false',
@@ -34,8 +38,13 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['**/*.test.ts'],
-          exclude: ['node_modules/**', '.data/**', 'dist/**', '.wrangler/**', 'test/workers/**'],
+          exclude: ['node_modules/**', '.data/**', 'dist/**', '.wrangler/**', 'test/workers/**', ...ALONE],
+          sequence: { groupOrder: 0 },
         },
+      },
+      {
+        extends: true,
+        test: { name: 'node-alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
@@ -50,6 +59,7 @@ export default defineConfig({
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
           globalSetup: ['test/workers/global-setup.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
     ],
