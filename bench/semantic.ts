@@ -3,7 +3,9 @@
  *
  * Against the OpenAI-compatible stand-in (test/harness/openai-compatible.ts) on loopback:
  * 1. cache: 1,000 pairs whose 100 distinct target syllabi repeat (200 distinct origins), 16 at a
- *    time: embedding calls, texts sent, and texts sent more than once (must be 0);
+ *    time: embedding calls, texts sent, and texts sent more than once (must be 0); again under a
+ *    policy naming a semantic scoring model (a one-split model registered here), whose pair
+ *    signals add the two titles and the two whole syllabi to each evaluation's batch;
  * 2. provider down for the whole run (no answer at all, then 500s): 1,000 evaluations, none may
  *    fail; latency p50/p99/max against the bound the timeout and retries set;
  * 3. the same through the HTTP app in process (real Postgres, results stored): 1,000
@@ -11,7 +13,8 @@
  * Syllabi are generated here from an invented topic bank (no dataset text).
  */
 import pLimit from 'p-limit'
-import { evaluateEquivalence, EvaluateRequestSchema, PolicySchema, type EvaluateRequest, type Policy } from '../engine/index'
+import { DEFAULT_MODEL_VERSION, evaluateEquivalence, EvaluateRequestSchema, PolicySchema, type EvaluateRequest, type Policy } from '../engine/index'
+import { registerModel } from '../engine/model/registry'
 import { createCountingAiMetrics, createSemanticServices, evaluateWithSemantic, parseAiConfig } from '../services/ai/index'
 import { parseConfig } from '../edge/config'
 import { createEdgeSemantic } from '../edge/semantic'
@@ -109,6 +112,31 @@ try {
     const sent = api.embeddedTexts
     const distinctSent = new Set(sent).size
     console.log(`cache: ${PAIRS} pairs, ${TARGETS} distinct targets, ${ORIGINS} distinct origins, ${CONCURRENCY} at a time`)
+    console.log(`  evaluations ok ${run.outcomes.ok}, failed ${run.outcomes.failed}, lexical fallback ${run.outcomes.fallback}; decisions ${JSON.stringify(run.outcomes.decisions)}`)
+    console.log(`  embedding calls ${api.calls.embeddings}; texts sent ${sent.length}, distinct ${distinctSent}, sent more than once ${sent.length - distinctSent}`)
+    console.log(`  cache hits ${JSON.stringify(metrics.totals.cacheHits)}; tokens ${metrics.totals.tokens}`)
+    console.log(`  wall ${ms(run.wall)} (${((PAIRS / run.wall) * 1000).toFixed(0)} evaluations/s), p50 ${ms(run.p50)}, p99 ${ms(run.p99)}`)
+  }
+
+  // 1b. The same with a semantic scoring model: the pair signals ride in the same batches and caches.
+  {
+    api.reset()
+    registerModel({
+      versao: 'bench-semantico',
+      tipo: 'gbdt',
+      features: ['semantica_ementas'],
+      base_lexica: DEFAULT_MODEL_VERSION,
+      base: 0,
+      arvores: [{ feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -3, 3] }],
+      limiares: { score_deferido: 90, score_revisao: 10 },
+    })
+    const metrics = createCountingAiMetrics()
+    const services = createSemanticServices(parseAiConfig(cacheEnv), { metrics })!
+    const policy = PolicySchema.parse({ modelo: { versao: 'bench-semantico' } })
+    const run = await runAll(policy, (r) => evaluateWithSemantic(r, { policy, policyVersion: 'bench', referenceDate: '2026-01-01' }, services, 'bench-tenant-2'))
+    const sent = api.embeddedTexts
+    const distinctSent = new Set(sent).size
+    console.log(`cache, policy on a semantic scoring model (pair signals): ${PAIRS} pairs`)
     console.log(`  evaluations ok ${run.outcomes.ok}, failed ${run.outcomes.failed}, lexical fallback ${run.outcomes.fallback}; decisions ${JSON.stringify(run.outcomes.decisions)}`)
     console.log(`  embedding calls ${api.calls.embeddings}; texts sent ${sent.length}, distinct ${distinctSent}, sent more than once ${sent.length - distinctSent}`)
     console.log(`  cache hits ${JSON.stringify(metrics.totals.cacheHits)}; tokens ${metrics.totals.tokens}`)
