@@ -152,8 +152,11 @@ describe('a semantic scoring model named by the policy', () => {
   it('was fitted by the training command on the semantic features, beside its lexical base', () => {
     expect(artefact).toMatchObject({ versao: VERSION, base_lexica: DEFAULT_MODEL_VERSION, features: ['semantica_titulos', 'semantica_ementas'] })
     expect(PolicySchema.parse({ modelo: { versao: VERSION } }).modelo.versao).toBe(VERSION)
-    // A version is one set of weights.
+    // A version is one set of weights; a semantic model needs a known lexical base.
     expect(() => registerModel({ ...artefact, base: 1.5 })).toThrow(/already registered/)
+    expect(registerModel(artefact).version).toBe(VERSION)
+    expect(() => registerModel({ ...artefact, versao: 'sem-base', base_lexica: 'nao-existe' })).toThrow(/unknown lexical base/)
+    expect(() => PolicySchema.parse({ modelo: { versao: 'sem-base' } })).toThrow()
   })
 
   it('scores through the HTTP API with the provider up, from one provider request, and the same input gives the same answer', async () => {
