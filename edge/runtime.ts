@@ -16,8 +16,14 @@ export function createRedis(config: Config): Redis | undefined {
     enableTelemetry: false,
     // A failed call is retried by the caller's policy (rate limits fail open), not here.
     retry: { retries: 0 },
+    // A hung Redis (connections accepted, nothing answered) must not pile up requests that never
+    // end: each call is aborted a while after the rate limiter has stopped waiting for it.
+    signal: () => AbortSignal.timeout(redisCallTimeoutMs(config)),
   })
 }
+
+/** How long one Redis call may take before it is aborted: twice the limiter's own wait, at least 1 s. */
+export const redisCallTimeoutMs = (config: Pick<Config, 'RATE_LIMIT_TIMEOUT_MS'>) => Math.max(2 * config.RATE_LIMIT_TIMEOUT_MS, 1000)
 
 /** Upstash when configured (shared by replicas), else in-memory (one process). */
 export function createRateLimiter(config: Config, deps: { redis?: Redis; logger: Logger; metrics: Metrics; prefix?: string }): RateLimiter {
