@@ -6,7 +6,7 @@ import { jsonContent } from '../openapi'
 const CHECK_TIMEOUT_MS = 2_000
 const Check = z.enum(['ok', 'failed', 'not_configured'])
 const ReadySchema = z.object({
-  status: z.enum(['ready', 'unavailable']),
+  status: z.enum(['ready', 'degraded', 'unavailable']),
   checks: z.object({ database: Check, redis: Check }),
   detail: z.string().optional(),
 })
@@ -15,10 +15,10 @@ const route = createRoute({
   method: 'get',
   path: '/ready',
   tags: ['system'],
-  summary: 'Readiness: database and Redis answer',
+  summary: 'Readiness: the database answers (Redis is reported, not required)',
   responses: {
-    200: jsonContent(ReadySchema, 'Ready'),
-    503: jsonContent(ReadySchema, 'Not ready; `detail` names what failed'),
+    200: jsonContent(ReadySchema, 'Ready, or `degraded` when only Redis failed (rate limits fail open; `detail` says so)'),
+    503: jsonContent(ReadySchema, 'Not ready: the database failed'),
   },
 })
 
@@ -43,13 +43,16 @@ export function registerReady(app: App): void {
     const { pingRedis } = c.get('services')
     const ctx = c.get('ctx')
     const [database, redis] = await Promise.all([probe(() => pingDatabase(ctx)), probe(pingRedis)])
-    const failed = Object.entries({ database, redis })
-      .filter(([, v]) => v === 'failed')
-      .map(([k]) => k)
-    if (failed.length) {
-      const body = { status: 'unavailable' as const, checks: { database, redis }, detail: `Unavailable: ${failed.join(', ')}` }
-      return c.json(body, 503, { 'Retry-After': '5' })
+    const checks = { database, redis }
+    if (database === 'failed') {
+      const detail = `Unavailable: ${redis === 'failed' ? 'database, redis' : 'database'}`
+      return c.json({ status: 'unavailable' as const, checks, detail }, 503, { 'Retry-After': '5' })
     }
-    return c.json({ status: 'ready' as const, checks: { database, redis } }, 200)
+    // Every request is served without Redis (the rate limiter fails open), so a Redis blip must not
+    // take every replica out of a load balancer: report it, stay in.
+    if (redis === 'failed') {
+      return c.json({ status: 'degraded' as const, checks, detail: 'Degraded: redis (rate limits fail open)' }, 200)
+    }
+    return c.json({ status: 'ready' as const, checks }, 200)
   })
 }
