@@ -68,6 +68,18 @@ export async function requestCalibration({ ctx, input }: { ctx: ServiceContext; 
   const base = await basePolicy(ctx, tenantId, input.policyVersion)
   const scorer = resolveScorer({ ...base.policy, pontuacao: 'modelo' })
   if (!scorer.model) throw ServiceError.validation([{ loc: ['body', 'policy_version'], msg: 'policy has no model to calibrate', type: 'value_error' }])
+  // The reviews are re-scored offline, without the semantic signals, i.e. by the lexical base; its
+  // thresholds written into the policy would then also apply to the semantic model, which they were
+  // never chosen for.
+  if (scorer.semantic) {
+    throw ServiceError.validation([
+      {
+        loc: ['body', 'policy_version'],
+        msg: `policy '${base.version}' names the semantic model ${scorer.semantic.model.version}; calibration re-scores reviews lexically, so calibrate a policy on its lexical base (${scorer.model.version})`,
+        type: 'value_error',
+      },
+    ])
+  }
   const repo = createCalibrationsRepository(ctx.db)
   const reviewed = await repo.countReviewed(tenantId, { courseId: input.courseId })
   if (reviewed < params.min_revisoes) {

@@ -3,6 +3,7 @@ import { createApp, type App } from '../../edge/app'
 import { parseConfig } from '../../edge/config'
 import { createMetrics } from '../../edge/lib/metrics'
 import { createMemoryMappingCache } from '../../engine/index'
+import { DEFAULT_MODEL_VERSION, registerModel } from '../../engine/model/registry'
 import { deriveCallbackSecret } from '../../jobs/callbacks/signature'
 import { createEmbeddedJobs, type EmbeddedJobs } from '../../jobs/embedded'
 import { requestCalibration, runCalibration } from '../../services/calibrations'
@@ -186,6 +187,27 @@ describe('/v2/admin/calibrations', () => {
     expect(((await few.json()) as { detail: { msg: string }[] }).detail[0]!.msg).toContain(`${TOTAL} reviewed`)
     expect((await call('POST', '/v2/admin/calibrations', tt.admin, { precisao_minima_deferido: 2 })).status).toBe(422)
     expect((await call('POST', '/v2/admin/calibrations', tt.admin, { policy_version: 'nao-existe' })).status).toBe(422)
+    expect(await calibrationCount()).toBe(0)
+  })
+
+  it('refuses a policy on a semantic scoring model: reviews are re-scored lexically, by its base', async () => {
+    // A one-split semantic model over the lexical default (never shipped; the policy names it).
+    registerModel({
+      versao: 'teste-calibracao-semantico',
+      tipo: 'gbdt',
+      features: ['semantica_ementas'],
+      base_lexica: DEFAULT_MODEL_VERSION,
+      base: 0,
+      arvores: [{ feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -3, 3] }],
+      limiares: { score_deferido: 90, score_revisao: 10 },
+    })
+    const created = await call('POST', '/admin/policies', tt.admin, { version: 'semantica', config: { modelo: { versao: 'teste-calibracao-semantico' } } })
+    expect(created.status).toBeLessThan(300)
+    const res = await call('POST', '/v2/admin/calibrations', tt.admin, { policy_version: 'semantica' })
+    expect(res.status).toBe(422)
+    const { detail } = (await res.json()) as { detail: { loc: string[]; msg: string }[] }
+    expect(detail[0]!.loc).toEqual(['body', 'policy_version'])
+    expect(detail[0]!.msg).toContain('semantic model teste-calibracao-semantico')
     expect(await calibrationCount()).toBe(0)
   })
 
