@@ -15,8 +15,8 @@ import { KeyCache } from './lib/key-cache'
 import { type Metrics, noopMetrics } from './lib/metrics-port'
 import { authenticate } from './middleware/auth'
 import { bodyLimit } from './middleware/body-limit'
-import { init } from './middleware/init'
-import { jsonByDefault } from './middleware/json-by-default'
+import { serviceContextFor } from './middleware/init'
+import { defaultToJson } from './middleware/json-by-default'
 import { refuseUnsafeText } from './middleware/safe-text'
 import { requestContext } from './middleware/request-context'
 import { MemoryRateLimiter } from './ratelimit/memory'
@@ -106,7 +106,6 @@ export function createApp(deps: AppDeps): App {
   })
 
   app.use('*', requestContext(services))
-  app.use('*', init(services, deps.db))
   app.use('*', services.metrics.registerMetrics)
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
   if (config.CORS_ORIGINS.length) {
@@ -132,12 +131,20 @@ export function createApp(deps: AppDeps): App {
         : defaultBodyLimit(c, next),
   )
 
-  app.use('*', jsonByDefault)
+  // One layer for three steps (each async middleware layer costs every request a few µs):
+  // the request's ServiceContext (middleware/init.ts; only auth and the routes read it), a body
+  // without Content-Type read as JSON (middleware/json-by-default.ts), and the text check:
   // NUL and unpaired surrogates are a 422 naming the field before any route (or Postgres) sees them;
   // the /v1 batch fails such items one by one instead.
   // The /v2 batch checks its items itself, in slices (routes/equivalences/batch.ts): 10,000 of them
   // walked at once would hold the event loop.
-  app.use('*', refuseUnsafeText({ itemsFailAlone: [{ path: '/v1/equivalences/batch', field: 'items' }, { path: BATCH_PATH, field: 'items' }] }))
+  const setServiceContext = serviceContextFor(services, deps.db)
+  const checkText = refuseUnsafeText({ itemsFailAlone: [{ path: '/v1/equivalences/batch', field: 'items' }, { path: BATCH_PATH, field: 'items' }] })
+  app.use('*', (c, next) => {
+    setServiceContext(c)
+    defaultToJson(c)
+    return checkText(c, next)
+  })
 
   // Public: probes, metrics, documentation.
   registerHealth(app)

@@ -28,9 +28,13 @@ export function legacyRequestMetrics(registry: Registry): MiddlewareHandler {
     try {
       await next()
     } finally {
-      const path = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath
-      requests.inc({ path, method: c.req.method, status: String(c.res.status) })
-      latency.observe({ path, method: c.req.method }, performance.now() - started)
+      const elapsed = performance.now() - started
+      // Hono's routePath getter builds an array of every matched handler's path on each read: read it once.
+      const route = c.req.routePath
+      const path = route === '/*' || route === '*' ? 'unmatched' : route
+      const method = c.req.method
+      requests.inc({ path, method, status: String(c.res.status) })
+      latency.observe({ path, method }, elapsed)
     }
   }
 }

@@ -44,11 +44,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   return {
     registry,
     printMetrics,
-    registerMetrics: async (c, next) => {
-      await legacyRequests(c, async () => {
-        await registerMetrics(c, next)
-      })
-    },
+    // One async layer fewer per request than wrapping both in async closures.
+    registerMetrics: (c, next) => legacyRequests(c, () => registerMetrics(c, next).then(() => undefined)),
     decisions: {
       inc: (labels) => {
         decisions.inc(labels)

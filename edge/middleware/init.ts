@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { Database } from '../../db/client'
 import { createServiceContext, type ServiceContext } from '../../services/context'
@@ -10,6 +11,18 @@ import type { AppEnv, Services } from '../context'
  * connection in another.
  */
 export function init(services: Services, db: Database | undefined) {
+  const setContext = serviceContextFor(services, db)
+  return createMiddleware<AppEnv>(async (c, next) => {
+    setContext(c)
+    await next()
+  })
+}
+
+/**
+ * What `init` does, without a middleware layer of its own: the app calls it in the layer that also
+ * applies `defaultToJson` and the text check (every async layer costs each request a few µs).
+ */
+export function serviceContextFor(services: Services, db: Database | undefined): (c: Context<AppEnv>) => void {
   const build = (handle: Database): ServiceContext =>
     createServiceContext(handle, {
       apiKeySalt: services.config.API_KEY_SALT!,
@@ -20,10 +33,9 @@ export function init(services: Services, db: Database | undefined) {
       clock: services.clock,
     })
   const shared = db ? build(db) : undefined
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return (c) => {
     const handle = c.env?.db
     if (!shared && !handle) throw new Error('no database handle for this request')
     c.set('ctx', shared ?? build(handle!))
-    await next()
-  })
+  }
 }

@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../context'
 
@@ -6,6 +7,12 @@ import type { AppEnv } from '../context'
  * its older clients omit the header. A body declared as anything else still gets a 422.
  */
 export const jsonByDefault = createMiddleware<AppEnv>(async (c, next) => {
+  defaultToJson(c)
+  await next()
+})
+
+/** What `jsonByDefault` does, for a caller that applies it inside another middleware layer. */
+export function defaultToJson(c: Context): void {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !c.req.header('content-type')) {
     try {
       c.req.raw.headers.set('content-type', 'application/json')
@@ -13,5 +20,4 @@ export const jsonByDefault = createMiddleware<AppEnv>(async (c, next) => {
       // Immutable headers (some runtimes): the request keeps its missing type and fails validation.
     }
   }
-  await next()
-})
+}

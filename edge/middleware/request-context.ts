@@ -30,12 +30,14 @@ export function requestContext(services: Services) {
       const errorKind = c.get('errorKind')
       if (errorKind) services.metrics.errors.inc({ kind: errorKind })
       const fields = c.get('logFields')
+      // Hono's routePath getter builds an array of every matched handler's path on each read: read it once.
+      const route = c.req.routePath
       services.logger.info('request', {
         request_id: requestId,
         trace_id: traceId,
         tenant_id: c.get('tenant')?.id ?? null,
         method: c.req.method,
-        route: c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath,
+        route: route === '/*' || route === '*' ? 'unmatched' : route,
         status: c.res.status,
         duration_ms: Math.round((performance.now() - started) * 100) / 100,
         decision: fields.decision ?? null,
