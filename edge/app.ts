@@ -25,7 +25,7 @@ import { registerConsole } from './console/index'
 import { registerAdminRoutes } from './routes/admin/index'
 import { registerCalibrationRoutes } from './routes/calibrations/index'
 import type { DocsAssets } from './docs/assets'
-import { BATCH_PATH, BATCH_PATHS } from './routes/equivalences/batch'
+import { BATCH_PATHS } from './routes/equivalences/batch'
 import { registerEquivalenceRoutes } from './routes/equivalences/index'
 import { registerJobRoutes } from './routes/jobs/index'
 import { type App, createOpenApiApp } from './routes/openapi'
@@ -139,7 +139,7 @@ export function createApp(deps: AppDeps): App {
   // The /v2 batch checks its items itself, in slices (routes/equivalences/batch.ts): 10,000 of them
   // walked at once would hold the event loop.
   const setServiceContext = serviceContextFor(services, deps.db)
-  const checkText = refuseUnsafeText({ itemsFailAlone: [{ path: '/v1/equivalences/batch', field: 'items' }, { path: BATCH_PATH, field: 'items' }] })
+  const checkText = refuseUnsafeText({ itemsFailAlone: [...BATCH_PATHS].map((path) => ({ path, field: 'items' })) })
   app.use('*', (c, next) => {
     setServiceContext(c)
     defaultToJson(c)

@@ -1,26 +1,14 @@
 import type { Context } from 'hono'
-import { createMiddleware } from 'hono/factory'
 import type { Database } from '../../db/client'
 import { createServiceContext, type ServiceContext } from '../../services/context'
 import type { AppEnv, Services } from '../context'
 
 /**
- * Builds the request's ServiceContext (repositories over a database handle, the shared caches).
- * With `db` (Node, Deno, tests) it is built once for the app; without, from the handle the
- * Workers entry passes with each request (`c.env.db`), since a Worker may not reuse one request's
- * connection in another.
- */
-export function init(services: Services, db: Database | undefined) {
-  const setContext = serviceContextFor(services, db)
-  return createMiddleware<AppEnv>(async (c, next) => {
-    setContext(c)
-    await next()
-  })
-}
-
-/**
- * What `init` does, without a middleware layer of its own: the app calls it in the layer that also
- * applies `defaultToJson` and the text check (every async layer costs each request a few µs).
+ * Sets the request's ServiceContext (repositories over a database handle, the shared caches); the
+ * app calls it in the one layer that also applies `defaultToJson` and the text check (every async
+ * middleware layer costs each request a few µs). With `db` (Node, Deno, tests) the context is built
+ * once for the app; without, from the handle the Workers entry passes with each request
+ * (`c.env.db`), since a Worker may not reuse one request's connection in another.
  */
 export function serviceContextFor(services: Services, db: Database | undefined): (c: Context<AppEnv>) => void {
   const build = (handle: Database): ServiceContext =>

@@ -1,17 +1,9 @@
 import type { Context } from 'hono'
-import { createMiddleware } from 'hono/factory'
-import type { AppEnv } from '../context'
 
 /**
  * A body sent without Content-Type is read as JSON, as the FastAPI service this replaces did;
  * its older clients omit the header. A body declared as anything else still gets a 422.
  */
-export const jsonByDefault = createMiddleware<AppEnv>(async (c, next) => {
-  defaultToJson(c)
-  await next()
-})
-
-/** What `jsonByDefault` does, for a caller that applies it inside another middleware layer. */
 export function defaultToJson(c: Context): void {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !c.req.header('content-type')) {
     try {
