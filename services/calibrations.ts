@@ -9,6 +9,7 @@ import type { ServiceContext } from './context'
 import { ServiceError } from './errors'
 import { describeError } from './logger'
 import { BUILTIN_POLICY_VERSION } from './resolve-versions'
+import { yieldToEventLoop } from './event-loop'
 
 /**
  * Per-tenant calibration of the scoring model's thresholds from reviews (issue 13). An admin asks
@@ -27,13 +28,6 @@ export const CALIBRATION_MAX_ATTEMPTS = 5
 export const CALIBRATION_LEASE_MS = 10 * 60_000
 /** Cases scored between two yields to the event loop. */
 const YIELD_EVERY = 25
-/** setImmediate where there is one (Node, Deno): no timer clamp; a zero timeout elsewhere (Workers). */
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => {
-    const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
-    if (immediate) immediate(resolve)
-    else setTimeout(resolve, 0)
-  })
 /** Months of agreement the report and the console show. */
 const AGREEMENT_MONTHS = 24
 

@@ -1,5 +1,6 @@
 import type { Delivery, JobDispatcher, JobHandlers, JobMessage, JobOutcome } from '../types'
 import { describeError } from '../../services/logger'
+import { yieldToEventLoop } from '../../services/event-loop'
 
 export interface InProcessDispatcherOptions {
   /** Resolved on first delivery: the handlers need a dispatcher (the sweeper re-dispatches) and vice versa. */
@@ -30,10 +31,6 @@ interface Pending {
   message: JobMessage
   delivery: Delivery
 }
-
-/** Resolves on the next turn of the event loop, after pending I/O callbacks (setImmediate where there is one). */
-export const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
 /**
  * The embedded default's dispatcher: the same handlers the worker's HTTP routes call, run in this

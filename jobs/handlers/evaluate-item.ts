@@ -6,7 +6,7 @@ import { describeError } from '../../services/logger'
 import { evaluate as evaluateService } from '../../services/evaluation'
 import { BatchItemPayloadSchema, EvaluateItemBody, batchResultRequestId } from '../messages'
 import type { ClaimedItem, FinishedJobRef, JobStore, NewResult } from '../ports'
-import { yieldToEventLoop } from '../dispatchers/in-process'
+import { yieldToEventLoop } from '../../services/event-loop'
 import type { Delivery, JobHandler, JobHandlers, JobOutcome } from '../types'
 
 export interface EvaluateItemDeps {

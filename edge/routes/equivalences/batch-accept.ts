@@ -4,6 +4,7 @@ import { callbackUrlProblem } from '../../../jobs/callbacks/target'
 import { evaluateItemMessage, type BatchItemPayload } from '../../../jobs/messages'
 import type { AppEnv, BatchServices } from '../../context'
 import { ApiError } from '../../errors'
+import { yieldToEventLoop } from '../../../services/event-loop'
 
 export const DEFAULT_MAX_BATCH_ITEMS = 10_000
 
@@ -19,10 +20,6 @@ export const ACCEPT_CHUNK = 250
  * rows ≈ 5 ms, p99 40 ms; 250 rows p99 ≈ 250 ms), and small ones were no slower there in total.
  */
 export const INSERT_CHUNK = 25
-
-/** Lets the event loop run whatever is waiting (I/O, timers, other requests) before going on. */
-export const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
 /** `map` in slices of `ACCEPT_CHUNK`, yielding between them. */
 export async function mapInChunks<T, U>(items: readonly T[], fn: (item: T, index: number) => U, chunk = ACCEPT_CHUNK): Promise<U[]> {
