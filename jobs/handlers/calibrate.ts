@@ -1,3 +1,4 @@
+import { isConnectionError } from '../../db/errors'
 import { abandonCalibration, runCalibration, sweepCalibrations } from '../../services/calibrations'
 import type { ServiceContext } from '../../services/context'
 import { redactErrorText } from '../../services/logger'
@@ -52,7 +53,7 @@ export function calibrateFailure(deps: CalibrateDeps): (message: { body: unknown
   return async ({ body, error }) => {
     const parsed = CalibrateBody.safeParse(body)
     if (!parsed.success) return
-    if (/connection error|connection terminated|ECONNREFUSED|ECONNRESET/i.test(error)) {
+    if (isConnectionError(new Error(error))) {
       deps.log?.('calibrate gave up during a database outage; the sweeper will retry it', { calibration_id: parsed.data.calibration_id })
       return
     }
