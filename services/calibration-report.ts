@@ -365,15 +365,3 @@ export function createCalibrationRun(args: CalibrationRunArgs) {
     },
   }
 }
-
-/** The whole calibration over cases already in hand (tests, small sets): both passes over the array. */
-export function buildCalibrationReport(
-  args: CalibrationRunArgs & { cases: readonly CompactCase[]; skipped?: number; monthly?: readonly MonthlyAgreementView[] },
-): { thresholds: CalibrationThresholds; report: CalibrationReport } {
-  const run = createCalibrationRun(args)
-  for (const c of args.cases) run.first.add(c)
-  for (let i = 0; i < (args.skipped ?? 0); i++) run.first.add(null)
-  run.plan()
-  for (const c of args.cases) run.second.add(c)
-  return run.finish(args.monthly)
-}
