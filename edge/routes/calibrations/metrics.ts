@@ -29,7 +29,7 @@ const OUTCOMES = 'ee_review_outcomes_total'
 /** The course label of results whose course has no binding (or no course id). */
 export const UNBOUND_COURSE = '_outros'
 
-const stores = new WeakMap<object, { agreement: Values; cases: Values; outcomes: Values }>()
+const stores = new WeakMap<object, { agreement: Values; cases: Values; outcomes: Values; measuredAt: Map<string, number> }>()
 
 function collector(name: string, help: string, type: 'gauge' | 'counter', values: Values) {
   return {
@@ -45,7 +45,7 @@ function storeOf(metrics: Metrics) {
   if (!registry || typeof registry.registerMetric !== 'function') return null
   let store = stores.get(registry)
   if (!store) {
-    store = { agreement: new Map(), cases: new Map(), outcomes: new Map() }
+    store = { agreement: new Map(), cases: new Map(), outcomes: new Map(), measuredAt: new Map() }
     if (!registry.getSingleMetric(AGREEMENT)) {
       registry.registerMetric(collector(AGREEMENT, 'Share of reviewed cases whose engine decision equals the review, at the last calibration', 'gauge', store.agreement))
       registry.registerMetric(collector(CASES, 'Reviewed cases the last calibration measured', 'gauge', store.cases))
@@ -58,12 +58,16 @@ function storeOf(metrics: Metrics) {
 
 export function recordAgreement(
   metrics: Metrics,
-  input: { tenant: string; course: string | null; cases: number; atual: number; proposto: number },
+  input: { tenant: string; course: string | null; cases: number; atual: number; proposto: number; measuredAt?: Date | null },
 ): void {
   const store = storeOf(metrics)
   if (!store) return
   const course = input.course ?? '*'
   const key = `${input.tenant}\u0000${course}`
+  // The gauges show the newest calibration of the scope: reading an older report leaves them be.
+  const at = input.measuredAt?.getTime() ?? Date.now()
+  if (at < (store.measuredAt.get(key) ?? -Infinity)) return
+  store.measuredAt.set(key, at)
   store.cases.set(key, { labels: { tenant: input.tenant, course }, value: input.cases })
   for (const [limiares, value] of [
     ['atuais', input.atual],
@@ -77,7 +81,14 @@ export function recordAgreement(
 export function recordCalibrationAgreement(metrics: Metrics, c: Calibration): void {
   const report = c.report as { revisoes?: number; concordancia?: { atual: number; proposto: number } } | null
   if (!report?.concordancia || report.revisoes === undefined) return
-  recordAgreement(metrics, { tenant: c.tenantId, course: c.courseId, cases: report.revisoes, atual: report.concordancia.atual, proposto: report.concordancia.proposto })
+  recordAgreement(metrics, {
+    tenant: c.tenantId,
+    course: c.courseId,
+    cases: report.revisoes,
+    atual: report.concordancia.atual,
+    proposto: report.concordancia.proposto,
+    measuredAt: c.finishedAt,
+  })
 }
 
 export function recordReviewOutcome(metrics: Metrics, input: { tenant: string; course: string; decisao: string; revisao: string }): void {
